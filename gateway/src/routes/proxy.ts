@@ -1,0 +1,152 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import replyFrom from '@fastify/reply-from';
+import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { serviceFor } from '../route-table.js';
+import { unavailablePage } from '../unavailable-page.js';
+import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
+
+export interface ProxyOptions {
+  upstreamTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/** The request never reached the service: safe to send to another instance, whatever the method. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The connection broke mid-request: the service may have acted, so only idempotent methods retry. */
+const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Identity is established by the gateway alone; whatever a client claims here is dropped. */
+const CLIENT_FORBIDDEN_HEADER = /^x-(user|microshop)-/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    upstreamInstance: Instance | null;
+  }
+}
+
+function errorCode(error: Error & { code?: string; cause?: unknown }): string | undefined {
+  const cause = error.cause as { code?: string } | undefined;
+  return cause?.code ?? error.code;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('text/html') && !accept.includes('json');
+}
+
+function replyUnavailable(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
+  if (wantsHtml(request)) {
+    return reply
+      .code(problem.status)
+      .type('text/html; charset=utf-8')
+      .send(unavailablePage(problem.status, problem.title, problem.message, request.id));
+  }
+  return sendProblem(reply, problem);
+}
+
+function noInstance(service: string): HttpProblem {
+  return commonErrors.SERVICE_UNAVAILABLE(`The ${service} service has no healthy instance right now`, {
+    extensions: { service },
+    headers: { 'retry-after': '1' },
+  });
+}
+
+function rewriteRequestHeaders(
+  request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers'>,
+  headers: IncomingHttpHeaders,
+): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CLIENT_FORBIDDEN_HEADER.test(name)) out[name] = value;
+  }
+  out['x-request-id'] = request.id;
+  const forwardedFor = request.headers['x-forwarded-for'];
+  out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
+  out['x-forwarded-proto'] = request.protocol;
+  if (request.headers.host) out['x-forwarded-host'] = request.headers.host;
+  return out;
+}
+
+/** Routes `/api/*` (and identity's JWKS) to the owning service's instances. */
+export async function proxyRoutes(app: App, upstreams: Upstreams, options: ProxyOptions): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(replyFrom, {
+      disableRequestLogging: true,
+      undici: {
+        connections: 128,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        headersTimeout: options.upstreamTimeoutMs,
+        bodyTimeout: options.upstreamTimeoutMs,
+        connect: { timeout: options.connectTimeoutMs },
+      },
+    });
+
+    // Bodies pass through untouched (the service validates them), buffered up to the 1 MiB limit.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+    scope.decorateRequest('upstreamInstance', null);
+    scope.addHook('onResponse', async (request) => {
+      if (request.upstreamInstance) request.upstreamInstance.inflight--;
+    });
+
+    const forward = (request: FastifyRequest, reply: FastifyReply, pool: ServicePool, previous?: Instance): FastifyReply => {
+      const instance = pool.pick(previous);
+      if (!instance) return replyUnavailable(request, reply, noInstance(pool.name));
+      instance.inflight++;
+      request.upstreamInstance = instance;
+      const withBody = !HAS_NO_BODY.has(request.method) && Buffer.isBuffer(request.body);
+      return reply.from(`${instance.url}${request.url}`, {
+        ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
+        rewriteRequestHeaders,
+        // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
+        retryDelay: () => null,
+        onError: (_reply, { error }) => {
+          instance.inflight--;
+          request.upstreamInstance = null;
+          const code = errorCode(error as Error & { code?: string });
+          const firstTry = previous === undefined;
+          if (code !== undefined && NOT_CONNECTED.has(code)) {
+            upstreams.markDown(pool, instance, `connect failed: ${code}`);
+            if (firstTry) return forward(request, reply, pool, instance);
+            return replyUnavailable(request, reply, noInstance(pool.name));
+          }
+          if (code !== undefined && TIMED_OUT.has(code)) {
+            return replyUnavailable(
+              request,
+              reply,
+              commonErrors.GATEWAY_TIMEOUT(`The ${pool.name} service did not answer within ${options.upstreamTimeoutMs} ms`, {
+                extensions: { service: pool.name },
+              }),
+            );
+          }
+          if (code !== undefined && BROKEN.has(code)) {
+            upstreams.markDown(pool, instance, `connection broken: ${code}`);
+            if (firstTry && IDEMPOTENT.has(request.method)) return forward(request, reply, pool, instance);
+          }
+          request.log.warn({ err: error, upstream: pool.name, upstreamInstance: instance.id }, 'upstream request failed');
+          return replyUnavailable(
+            request,
+            reply,
+            commonErrors.BAD_GATEWAY(`The ${pool.name} service failed to answer`, { extensions: { service: pool.name } }),
+          );
+        },
+      });
+    };
+
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?', 1)[0] ?? '/';
+      const service = serviceFor(path);
+      if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
+      const pool = upstreams.pool(service);
+      if (pool === undefined) return replyUnavailable(request, reply, noInstance(service));
+      return forward(request, reply, pool);
+    };
+
+    scope.all('/api/*', handler);
+    scope.all('/.well-known/jwks.json', handler);
+  });
+}

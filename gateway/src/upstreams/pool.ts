@@ -1,0 +1,112 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { request } from 'undici';
+
+export interface Instance {
+  readonly id: string;
+  readonly url: string;
+  healthy: boolean;
+  inflight: number;
+  /** Why it was last marked down, for the status page and logs. */
+  reason: string | undefined;
+}
+
+/** The instances of one service and which of them may take traffic now. */
+export class ServicePool {
+  readonly instances: Instance[];
+  #cursor = 0;
+
+  constructor(
+    readonly name: string,
+    urls: readonly string[],
+  ) {
+    this.instances = urls.map((url, i) => ({ id: `${name}-${i + 1}`, url, healthy: false, inflight: 0, reason: 'not checked yet' }));
+  }
+
+  /** The next healthy instance in turn, other than `exclude`; undefined when none is left. */
+  pick(exclude?: Instance): Instance | undefined {
+    const n = this.instances.length;
+    for (let i = 0; i < n; i++) {
+      const candidate = this.instances[(this.#cursor + i) % n];
+      if (candidate?.healthy && candidate !== exclude) {
+        this.#cursor = (this.#cursor + i + 1) % n;
+        return candidate;
+      }
+    }
+    return undefined;
+  }
+
+  healthyCount(): number {
+    return this.instances.filter((i) => i.healthy).length;
+  }
+}
+
+/** Every service's pool, kept current by active checks of `/readyz` and passive failure reports. */
+export class Upstreams {
+  readonly pools = new Map<string, ServicePool>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(
+    config: Readonly<Record<string, readonly string[]>>,
+    private readonly log: FastifyBaseLogger,
+    private readonly checkTimeoutMs = 800,
+  ) {
+    for (const [name, urls] of Object.entries(config)) this.pools.set(name, new ServicePool(name, urls));
+  }
+
+  pool(service: string): ServicePool | undefined {
+    return this.pools.get(service);
+  }
+
+  markDown(pool: ServicePool, instance: Instance, reason: string): void {
+    if (instance.healthy)
+      this.log.warn({ upstream: pool.name, upstreamInstance: instance.id, url: instance.url, reason }, 'instance marked down');
+    instance.healthy = false;
+    instance.reason = reason;
+  }
+
+  #markUp(pool: ServicePool, instance: Instance): void {
+    if (!instance.healthy) this.log.info({ upstream: pool.name, upstreamInstance: instance.id, url: instance.url }, 'instance healthy');
+    instance.healthy = true;
+    instance.reason = undefined;
+  }
+
+  async #check(pool: ServicePool, instance: Instance): Promise<void> {
+    try {
+      const response = await request(`${instance.url}/readyz`, {
+        headersTimeout: this.checkTimeoutMs,
+        bodyTimeout: this.checkTimeoutMs,
+        signal: AbortSignal.timeout(this.checkTimeoutMs),
+      });
+      await response.body.dump();
+      if (response.statusCode === 200) this.#markUp(pool, instance);
+      else this.markDown(pool, instance, `readyz answered ${response.statusCode}`);
+    } catch (error) {
+      this.markDown(pool, instance, `readyz failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Checks every instance once, all in parallel. */
+  checkAll(): Promise<void> {
+    this.#running ??= Promise.all(
+      [...this.pools.values()].flatMap((pool) => pool.instances.map((instance) => this.#check(pool, instance))),
+    ).then(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  start(intervalMs: number): void {
+    const tick = () => {
+      void this.checkAll().finally(() => {
+        if (this.#timer !== undefined) this.#timer = setTimeout(tick, intervalMs).unref();
+      });
+    };
+    this.#timer = setTimeout(tick, intervalMs).unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

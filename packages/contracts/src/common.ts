@@ -1,0 +1,22 @@
+import { type Static, Type } from 'typebox';
+
+/** RFC 9457 problem details, as every error response carries them. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', additionalProperties: true },
+);
+export type Problem = Static<typeof Problem>;
+
+/** Ids are opaque strings: letters, digits, dash and underscore. */
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code' });
+
+export const Cents = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Integer amount in cents' });

@@ -1,0 +1,2 @@
+export * as catalog from './catalog.js';
+export { Cents, Currency, Id, Problem } from './common.js';

@@ -1,0 +1,141 @@
+/** Typed configuration read once from the environment, validated, and frozen. */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A reader turns one variable's raw text into a value, or throws a ConfigValueError. */
+export interface VarReader<T> {
+  readonly variable: string;
+  read(env: Env): T;
+}
+
+class ConfigValueError extends Error {}
+
+/** Thrown when one or more variables are invalid; the message names each one. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function raw(env: Env, variable: string): string | undefined {
+  const value = env[variable];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function reader<T>(variable: string, parse: (text: string | undefined) => T): VarReader<T> {
+  return { variable, read: (env) => parse(raw(env, variable)) };
+}
+
+export function str(variable: string, options: { default: string; pattern?: RegExp }): VarReader<string>;
+export function str(variable: string, options?: { pattern?: RegExp }): VarReader<string | undefined>;
+export function str(variable: string, options: { default?: string; pattern?: RegExp } = {}) {
+  return reader(variable, (text) => {
+    const value = text ?? options.default;
+    if (value !== undefined && options.pattern && !options.pattern.test(value)) {
+      throw new ConfigValueError(`must match ${options.pattern}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  });
+}
+
+export function int(variable: string, options: { default: number; min?: number; max?: number }): VarReader<number> {
+  return reader(variable, (text) => {
+    if (text === undefined) return options.default;
+    if (!/^-?\d+$/.test(text)) throw new ConfigValueError(`must be an integer, got ${JSON.stringify(text)}`);
+    const value = Number(text);
+    if (options.min !== undefined && value < options.min) throw new ConfigValueError(`must be at least ${options.min}, got ${value}`);
+    if (options.max !== undefined && value > options.max) throw new ConfigValueError(`must be at most ${options.max}, got ${value}`);
+    return value;
+  });
+}
+
+export function num(variable: string, options: { default: number; min?: number; max?: number }): VarReader<number> {
+  return reader(variable, (text) => {
+    if (text === undefined) return options.default;
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new ConfigValueError(`must be a number, got ${JSON.stringify(text)}`);
+    if (options.min !== undefined && value < options.min) throw new ConfigValueError(`must be at least ${options.min}, got ${value}`);
+    if (options.max !== undefined && value > options.max) throw new ConfigValueError(`must be at most ${options.max}, got ${value}`);
+    return value;
+  });
+}
+
+export function oneOf<const T extends string>(variable: string, values: readonly T[], fallback: T): VarReader<T> {
+  return reader(variable, (text) => {
+    if (text === undefined) return fallback;
+    const value = text.toLowerCase();
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigValueError(`must be one of ${values.join(', ')}, got ${JSON.stringify(text)}`);
+    }
+    return value as T;
+  });
+}
+
+/** An optional URL whose scheme must be one of `protocols` (e.g. `postgres:`). */
+export function url(variable: string, protocols: readonly string[]): VarReader<string | undefined> {
+  return reader(variable, (text) => {
+    if (text === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(text);
+    } catch {
+      throw new ConfigValueError('must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigValueError(`must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return text;
+  });
+}
+
+/** Any reader built from a custom parse function; throw an Error to reject the value. */
+export function custom<T>(variable: string, parse: (text: string | undefined) => T): VarReader<T> {
+  return reader(variable, (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new ConfigValueError((error as Error).message);
+    }
+  });
+}
+
+type Values<S> = { readonly [K in keyof S]: S[K] extends VarReader<infer T> ? T : never };
+
+/**
+ * Reads every variable of `spec` from `env`. All problems are collected so one start-up
+ * error names every bad variable at once.
+ */
+export function loadConfig<S extends Record<string, VarReader<unknown>>>(spec: S, env: Env = process.env): Values<S> {
+  const result: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, var_] of Object.entries(spec)) {
+    try {
+      result[key] = var_.read(env);
+    } catch (error) {
+      if (!(error instanceof ConfigValueError)) throw error;
+      problems.push(`${var_.variable} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(result) as Values<S>;
+}
+
+/** Settings every service process shares. `service` names the `<SERVICE>_DATABASE_URL` variable. */
+export function serviceConfigSpec(service: string) {
+  const prefix = service.toUpperCase().replace(/-/g, '_');
+  return {
+    service: custom('MICROSHOP_SERVICE_NAME', () => service),
+    port: int('PORT', { default: 0, min: 0, max: 65535 }),
+    host: str('HOST', { default: '0.0.0.0' }),
+    instanceId: str('MICROSHOP_INSTANCE_ID', { default: `${service}-${process.pid}`, pattern: /^[\w.-]{1,64}$/ }),
+    dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
+    databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
+  };
+}
+
+export type ServiceConfig = Values<ReturnType<typeof serviceConfigSpec>>;

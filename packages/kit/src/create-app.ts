@@ -1,0 +1,108 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Registry } from 'prom-client';
+import { installErrorHandling } from './error-handler.js';
+import { type HealthState, installHealth, type ReadinessCheck } from './health.js';
+import { createLogger } from './logger.js';
+import { installMetrics } from './metrics.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { createValidatorCompiler } from './validation.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface CreateAppOptions {
+  service: string;
+  instanceId: string;
+  logLevel: string;
+  /** Shown in the OpenAPI document. */
+  title?: string;
+  description?: string;
+  version?: string;
+  /** Named checks behind `/readyz` (database, broker, ...). */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra fields for the `/readyz` body (the gateway lists its upstreams). */
+  readinessDetails?: () => Record<string, unknown>;
+  /** Generate `/openapi.json` from the route schemas (default true; the gateway merges instead). */
+  openapi?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    health: HealthState;
+    metricsRegistry: Registry;
+  }
+}
+
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * A Fastify instance with the kit's conventions: request ids, JSON logs, problem+json errors,
+ * strict schema validation, health, metrics and an OpenAPI 3.1 document at `/openapi.json`.
+ * Register routes on the result; `server.ts` listens, tests call `inject`.
+ */
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: createLogger({
+      service: options.service,
+      instanceId: options.instanceId,
+      level: options.logLevel,
+    }) as FastifyBaseLogger,
+    // One line per completed request comes from the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url;
+    const fields = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (route !== undefined && QUIET_ROUTES.has(route)) request.log.debug(fields, 'request completed');
+    else request.log.info(fields, 'request completed');
+  });
+
+  const health: HealthState = { draining: false };
+  app.decorate('health', health);
+  installHealth(app, options.readiness ?? {}, health, options.readinessDetails);
+  app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
+
+  if (options.openapi === false) return app;
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: options.title ?? `Microshop ${options.service}`,
+        description: options.description ?? '',
+        version: options.version ?? '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

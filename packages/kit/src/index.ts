@@ -1,0 +1,21 @@
+export * from './config.js';
+export { type App, BODY_LIMIT_BYTES, type CreateAppOptions, createApp } from './create-app.js';
+export { installErrorHandling, sendProblem } from './error-handler.js';
+export type { HealthState, ReadinessCheck } from './health.js';
+export { escapeHtml } from './html.js';
+export { loggerOptions } from './logger.js';
+export { freePort } from './ports.js';
+export {
+  commonErrors,
+  defineErrors,
+  type ErrorDefinition,
+  type ErrorFactory,
+  type FieldError,
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemBody,
+  problemType,
+} from './problem.js';
+export { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+export { type RunOptions, runServer, startProcess } from './run.js';
+export { createValidatorCompiler, fieldErrors } from './validation.js';

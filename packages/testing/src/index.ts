@@ -1,0 +1,12 @@
+export { freePort } from '@microshop/kit';
+export {
+  createPostgresDatabase,
+  POSTGRES_ADMIN_URL,
+  postgresUnreachable,
+  REQUIRE_INFRA,
+  type TestDatabase,
+  type TestEngine,
+  tempDir,
+  testEngines,
+} from './engines.js';
+export { type RunningProcess, startChild, waitForHttp } from './processes.js';

@@ -1,0 +1,3 @@
+export { discoverServices, loadRunnerConfig, parseInstances, type RunnerConfig } from './config.js';
+export { prettyLine } from './log-lines.js';
+export { Runner } from './runner.js';

@@ -1,0 +1,108 @@
+import { join, resolve } from 'node:path';
+import { freePort } from '@microshop/kit';
+import type { RunnerConfig } from './config.js';
+import { Supervisor } from './supervisor.js';
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** The whole system on one machine: every service instance and the gateway as separate processes. */
+export class Runner {
+  readonly services: Supervisor[] = [];
+  gateway: Supervisor | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    private readonly say: (line: string) => void = (line) => process.stdout.write(`${'runner'.padEnd(16)}| ${line}\n`),
+  ) {}
+
+  get gatewayUrl(): string {
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.config.port}`;
+  }
+
+  /** Starts everything and resolves once the gateway and every instance answer `/readyz`. */
+  async start(): Promise<number> {
+    const began = performance.now();
+    const { root, services, instances } = this.config;
+    const dataDir = resolve(this.config.dataDir);
+    const pretty = this.config.logFormat === 'pretty';
+    const upstreams: string[] = [];
+    for (const service of services) {
+      const urls: string[] = [];
+      for (let i = 1; i <= (instances[service] ?? 1); i++) {
+        const port = await freePort();
+        const supervisor = new Supervisor(
+          {
+            name: `${service}-${i}`,
+            script: join(root, 'services', service, 'dist', 'src', 'server.js'),
+            port,
+            env: {
+              ...process.env,
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              MICROSHOP_DATA_DIR: dataDir,
+              MICROSHOP_INSTANCE_ID: `${service}-${i}`,
+            },
+          },
+          this.say,
+          pretty,
+        );
+        this.services.push(supervisor);
+        urls.push(supervisor.url);
+      }
+      upstreams.push(`${service}=${urls.join(',')}`);
+    }
+    this.gateway = new Supervisor(
+      {
+        name: 'gateway-1',
+        script: join(root, 'gateway', 'dist', 'src', 'server.js'),
+        port: this.config.port,
+        env: {
+          ...process.env,
+          PORT: String(this.config.port),
+          HOST: this.config.host,
+          MICROSHOP_UPSTREAMS: upstreams.join(';'),
+          MICROSHOP_INSTANCE_ID: 'gateway-1',
+        },
+      },
+      this.say,
+      pretty,
+    );
+    for (const supervisor of this.services) supervisor.start();
+    this.gateway.start();
+
+    const pending = new Set([...this.services, this.gateway]);
+    const deadline = Date.now() + this.config.readyTimeoutMs;
+    while (pending.size > 0) {
+      if (this.#stopping) throw new Error('stopped before ready');
+      if (Date.now() > deadline) {
+        throw new Error(`not ready after ${this.config.readyTimeoutMs} ms: ${[...pending].map((s) => s.spec.name).join(', ')}`);
+      }
+      await Promise.all(
+        [...pending].map(async (supervisor) => {
+          if (await isReady(supervisor.url)) pending.delete(supervisor);
+        }),
+      );
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    return Math.round(performance.now() - began);
+  }
+
+  /** Gateway first (no new traffic), then the services; each gets SIGTERM, then SIGKILL. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.gateway?.stop();
+      await Promise.all(this.services.map((s) => s.stop()));
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,58 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@microshop/kit';
+import { loadRunnerConfig } from './runner/config.js';
+import { Runner } from './runner/runner.js';
+
+// scripts/dist/src/start.js → the repository root
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const say = (line: string) => process.stdout.write(`${'runner'.padEnd(16)}| ${line}\n`);
+
+let config: ReturnType<typeof loadRunnerConfig>;
+try {
+  config = loadRunnerConfig(root);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+if (config.services.length === 0) {
+  process.stderr.write('No built services found under services/: run `npm ci` (or `npm run build`) first.\n');
+  process.exit(1);
+}
+
+const runner = new Runner(config, say);
+let exitingSince = 0;
+const shutdown = (signal: string) => {
+  if (exitingSince > 0) {
+    // `npm start` forwards Ctrl-C's SIGINT on top of the terminal's own: only a later one insists.
+    if (Date.now() - exitingSince < 1_000) return;
+    say(`${signal} again: killing everything now`);
+    process.exit(1);
+  }
+  exitingSince = Date.now();
+  say(`${signal}: stopping every process`);
+  runner.stop().then(
+    () => {
+      say('stopped');
+      process.exit(0);
+    },
+    (error: Error) => {
+      say(`error while stopping: ${error.message}`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+say(`starting gateway and ${config.services.length} service(s): ${config.services.map((s) => `${s} x${config.instances[s]}`).join(', ')}`);
+runner.start().then(
+  (ms) => say(`Microshop is ready in ${ms} ms: ${runner.gatewayUrl}/  (Ctrl-C stops it)`),
+  (error: Error) => {
+    say(`failed to start: ${error.message}`);
+    shutdown('start failure');
+  },
+);

@@ -1,0 +1,9 @@
+import type { Migration } from '@microshop/data';
+import { createCatalog } from './0001-create-catalog.js';
+import { seedCatalog } from './0002-seed.js';
+
+/** Applied in name order; never rename or edit one that has shipped, add a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001-create-catalog': createCatalog,
+  '0002-seed': seedCatalog,
+};
