@@ -86,6 +86,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   const health: HealthState = { draining: false };
   app.decorate('health', health);
+  // While closing, answers to requests in flight also close their keep-alive connection, so the
+  // server does not wait for clients' idle sockets to time out before it can stop.
+  app.addHook('preClose', async () => {
+    health.draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (health.draining) reply.header('connection', 'close');
+  });
   installHealth(app, options.readiness ?? {}, health, options.readinessDetails);
   app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
 
