@@ -40,6 +40,8 @@ export class ServicePool {
   }
 }
 
+const DOWN_CHECK_INTERVAL_MS = 250;
+
 /** Every service's pool, kept current by active checks of `/readyz` and passive failure reports. */
 export class Upstreams {
   readonly pools = new Map<string, ServicePool>();
@@ -96,13 +98,16 @@ export class Upstreams {
     return this.#running;
   }
 
+  /** Checks every `intervalMs`; while any instance is down, every quarter second so it rejoins fast. */
   start(intervalMs: number): void {
     const tick = () => {
       void this.checkAll().finally(() => {
-        if (this.#timer !== undefined) this.#timer = setTimeout(tick, intervalMs).unref();
+        const anyDown = [...this.pools.values()].some((pool) => pool.instances.some((i) => !i.healthy));
+        const delay = anyDown ? Math.min(intervalMs, DOWN_CHECK_INTERVAL_MS) : intervalMs;
+        if (this.#timer !== undefined) this.#timer = setTimeout(tick, delay).unref();
       });
     };
-    this.#timer = setTimeout(tick, intervalMs).unref();
+    this.#timer = setTimeout(tick, Math.min(intervalMs, DOWN_CHECK_INTERVAL_MS)).unref();
   }
 
   stop(): void {

@@ -3,11 +3,15 @@ import { freePort } from '@microshop/kit';
 import type { RunnerConfig } from './config.js';
 import { Supervisor } from './supervisor.js';
 
-async function isReady(url: string): Promise<boolean> {
+type Readiness = { services?: Record<string, { healthy: number; instances: number }> };
+
+/** Ready means `/readyz` answers 200; for the gateway, also that it can reach every instance. */
+async function isReady(url: string, gateway: boolean): Promise<boolean> {
   try {
     const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
+    const body = (await response.json()) as Readiness;
+    if (response.status !== 200) return false;
+    return !gateway || Object.values(body.services ?? {}).every((s) => s.healthy === s.instances);
   } catch {
     return false;
   }
@@ -89,7 +93,7 @@ export class Runner {
       }
       await Promise.all(
         [...pending].map(async (supervisor) => {
-          if (await isReady(supervisor.url)) pending.delete(supervisor);
+          if (await isReady(supervisor.url, supervisor === this.gateway)) pending.delete(supervisor);
         }),
       );
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
