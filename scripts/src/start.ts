@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@microshop/kit';
+import { ConfigError } from '@microshop/kit/light';
 import { loadRunnerConfig } from './runner/config.js';
 import { Runner } from './runner/runner.js';
 

@@ -1,6 +1,5 @@
 import { Kysely, type Migration, Migrator, sql } from 'kysely';
-import { postgresDialect, redactUrl } from './postgres.js';
-import { sqliteDialect } from './sqlite.js';
+import { redactUrl } from './redact-url.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -47,12 +46,15 @@ export async function openDatabase<DB>(options: OpenDatabaseOptions): Promise<Da
   let db: Kysely<DB>;
   let engine: Engine;
   let location: string;
+  // Each engine's driver loads only when used: a SQLite service never pays for pg, nor the reverse.
   if (options.databaseUrl) {
+    const { postgresDialect } = await import('./postgres.js');
     const { dialect } = postgresDialect(options.databaseUrl, options.poolSize ?? 10);
     db = new Kysely<DB>({ dialect });
     engine = 'postgres';
     location = redactUrl(options.databaseUrl);
   } else {
+    const { sqliteDialect } = await import('./sqlite.js');
     const { dialect, file } = sqliteDialect(options.dataDir, options.service);
     db = new Kysely<DB>({ dialect });
     engine = 'sqlite';

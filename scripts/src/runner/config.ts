@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { custom, type Env, int, loadConfig, str } from '@microshop/kit';
+import { custom, type Env, int, loadConfig, str } from '@microshop/kit/light';
 
 export const MAX_INSTANCES = 16;
 

@@ -1,17 +1,39 @@
+import { get } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort } from '@microshop/kit';
+import { freePort } from '@microshop/kit/light';
 import type { RunnerConfig } from './config.js';
 import { Supervisor } from './supervisor.js';
 
 type Readiness = { services?: Record<string, { healthy: number; instances: number }> };
 
+/** GET with node:http: the runner stays small by never loading fetch's HTTP client. */
+function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: 1_000, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => {
+        try {
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
 /** Ready means `/readyz` answers 200; for the gateway, also that it can reach every instance. */
 async function isReady(url: string, gateway: boolean): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-    const body = (await response.json()) as Readiness;
-    if (response.status !== 200) return false;
-    return !gateway || Object.values(body.services ?? {}).every((s) => s.healthy === s.instances);
+    const { status, body } = await getJson(`${url}/readyz`);
+    if (status !== 200) return false;
+    return !gateway || Object.values((body as Readiness).services ?? {}).every((s) => s.healthy === s.instances);
   } catch {
     return false;
   }

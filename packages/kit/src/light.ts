@@ -1,0 +1,6 @@
+/**
+ * The kit's second, deliberately small entry (`@microshop/kit/light`): configuration and ports
+ * only, for processes such as the local runner that must not load Fastify and its plugins.
+ */
+export * from './config.js';
+export { freePort } from './ports.js';

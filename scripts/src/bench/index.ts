@@ -1,0 +1,34 @@
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startupBench } from './startup.js';
+
+/**
+ * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup.
+ * BENCH_RUNS sets the repetitions (default 5); quote medians measured in one run.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const suites: Record<string, (runs: number) => Promise<string[]>> = {
+  startup: (runs) => startupBench(root, runs),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}\n`);
+  process.exit(2);
+}
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+  process.stderr.write('BENCH_RUNS must be an integer from 1 to 100\n');
+  process.exit(2);
+}
+
+process.stdout.write(
+  `Microshop benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n\n`,
+);
+for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+  process.stdout.write(`== ${name}\n`);
+  const lines = await suites[name]?.(runs);
+  process.stdout.write(`${(lines ?? []).join('\n')}\n\n`);
+}
