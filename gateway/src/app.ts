@@ -8,7 +8,8 @@ import { Upstreams } from './upstreams/pool.js';
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig): Promise<App> {
-  let upstreams: Upstreams | undefined;
+  // The pools log through the app's logger, so they are made after the app that reports on them.
+  const ref: { upstreams?: Upstreams } = {};
   const app = await createApp({
     service: 'gateway',
     instanceId: config.instanceId,
@@ -17,17 +18,18 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     readinessDetails: () => ({
       services: Object.fromEntries(
         SERVICES.map((name) => {
-          const pool = upstreams?.pool(name);
+          const pool = ref.upstreams?.pool(name);
           const healthy = pool?.healthyCount() ?? 0;
           return [name, { ready: healthy > 0, healthy, instances: pool?.instances.length ?? 0 }];
         }),
       ),
     }),
   });
-  upstreams = new Upstreams(config.upstreams, app.log);
+  const upstreams = new Upstreams(config.upstreams, app.log);
+  ref.upstreams = upstreams;
   await upstreams.checkAll();
   upstreams.start(config.healthIntervalMs);
-  app.addHook('onClose', async () => upstreams?.stop());
+  app.addHook('onClose', async () => upstreams.stop());
 
   await proxyRoutes(app, upstreams, config);
   docsRoutes(app, upstreams);

@@ -23,8 +23,8 @@ const workspaces = [
   ...WORKSPACE_GLOBS.flatMap((group) =>
     existsSync(join(root, group))
       ? readdirSync(join(root, group), { withFileTypes: true })
-          .filter((d) => d.isDirectory())
-          .map((d) => join(root, group, d.name))
+        .filter((d) => d.isDirectory())
+        .map((d) => join(root, group, d.name))
       : [],
   ),
   ...SINGLE_WORKSPACES.map((name) => join(root, name)),
