@@ -41,8 +41,8 @@ for (const engine of await testEngines()) {
       assert.deepEqual(row, { id: 'n1', body: 'hello', writer: 'w' });
     });
 
-    // One process holds one SQLite connection; several instances are several processes (below).
-    it('lets several instances start at once against one database', { skip: engine.name === 'sqlite' }, async () => {
+    // One process holds one SQLite connection; on SQLite, several instances are several processes (below).
+    if (engine.name === 'postgres') it('lets several instances start at once against one database', async () => {
       const opened = await Promise.all([open(), open(), open()]);
       try {
         assert.ok(opened.every((d) => d.applied.length === 0));
