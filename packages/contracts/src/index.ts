@@ -1,2 +1,3 @@
 export * as catalog from './catalog.js';
 export { Cents, Currency, Id, Problem } from './common.js';
+export { CloudEventEnvelope, EVENT_TYPES, type EventData, type EventType, eventSchemas, isEventType } from './events.js';

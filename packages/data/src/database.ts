@@ -1,4 +1,4 @@
-import { Kysely, type Migration, Migrator, sql } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
 import { redactUrl } from './redact-url.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -82,4 +82,9 @@ export async function openDatabase<DB>(options: OpenDatabaseOptions): Promise<Da
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Which engine a Kysely instance (or transaction) talks to; migrations use it for the few type differences. */
+export function engineOf(db: Kysely<unknown>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

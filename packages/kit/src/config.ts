@@ -123,6 +123,19 @@ export function loadConfig<S extends Record<string, VarReader<unknown>>>(spec: S
   return Object.freeze(result) as Values<S>;
 }
 
+/** `embedded` (the default) or a NATS URL such as `nats://127.0.0.1:4222`. */
+export function parseBus(text: string | undefined): string {
+  if (text === undefined || text.toLowerCase() === 'embedded') return 'embedded';
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new Error(`must be "embedded" or a nats:// URL, got ${JSON.stringify(text)}`);
+  }
+  if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:') throw new Error(`must be "embedded" or a nats:// URL, got ${JSON.stringify(text)}`);
+  return text;
+}
+
 /** Settings every service process shares. `service` names the `<SERVICE>_DATABASE_URL` variable. */
 export function serviceConfigSpec(service: string) {
   const prefix = service.toUpperCase().replace(/-/g, '_');
@@ -133,6 +146,7 @@ export function serviceConfigSpec(service: string) {
     instanceId: str('MICROSHOP_INSTANCE_ID', { default: `${service}-${process.pid}`, pattern: /^[\w.-]{1,64}$/ }),
     dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
     databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
+    bus: custom('MICROSHOP_BUS', parseBus),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
   };

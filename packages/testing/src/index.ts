@@ -10,3 +10,4 @@ export {
   testEngines,
 } from './engines.js';
 export { type RunningProcess, startChild, waitForHttp } from './processes.js';
+export { NATS_SERVER_BIN, NATS_URL, natsUnreachable, startNatsServer } from './nats.js';

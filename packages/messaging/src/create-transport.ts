@@ -1,0 +1,20 @@
+import { EmbeddedTransport } from './embedded/embedded-transport.js';
+import type { Transport } from './transport.js';
+
+export interface TransportConfig {
+  /** `embedded` or a NATS URL (MICROSHOP_BUS). */
+  bus: string;
+  dataDir: string;
+  /** Names the connection, e.g. `orders-1`. */
+  name: string;
+  ackWaitMs?: number;
+  /** NATS stream and subject prefix (default `microshop`). */
+  namespace?: string;
+}
+
+/** The transport MICROSHOP_BUS names. NATS's client loads only when used. */
+export async function createTransport(config: TransportConfig): Promise<Transport> {
+  if (config.bus === 'embedded') return new EmbeddedTransport({ dataDir: config.dataDir, ackWaitMs: config.ackWaitMs });
+  const { NatsTransport } = await import('./nats/nats-transport.js');
+  return NatsTransport.connect({ url: config.bus, name: config.name, ackWaitMs: config.ackWaitMs, namespace: config.namespace });
+}

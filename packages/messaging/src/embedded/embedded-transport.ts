@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type FSWatcher, mkdirSync, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type { ConsumeOptions, DeadLetter, IncomingMessage, Subscription, Transport } from '../transport.js';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  /** A claimed message not acknowledged within this time is delivered again (a crashed consumer). */
+  ackWaitMs?: number;
+  /** Fallback polling when no file-change notice arrives. */
+  pollMs?: number;
+  batchSize?: number;
+}
+
+const SCHEMA = `
+create table if not exists messages (
+  seq integer primary key autoincrement,
+  id text not null unique,
+  type text not null,
+  body text not null,
+  published_at integer not null
+);
+create table if not exists subscriptions (
+  grp text not null,
+  type text not null,
+  primary key (grp, type)
+);
+create table if not exists deliveries (
+  id integer primary key autoincrement,
+  grp text not null,
+  seq integer not null references messages(seq),
+  status text not null default 'pending',
+  attempts integer not null default 0,
+  visible_at integer not null,
+  lease_owner text,
+  lease_until integer,
+  last_error text,
+  unique (grp, seq)
+);
+create index if not exists deliveries_ready on deliveries (grp, status, seq);
+`;
+
+type ClaimedRow = { id: number; seq: number; attempts: number; body: string };
+
+/**
+ * The laptop's event bus: one SQLite file in the data directory that every process of the
+ * system opens. Publishing appends to `messages` and fans out a delivery row per subscribed
+ * group; consumers claim rows with a lease, so instances of one group share the work and a
+ * crashed consumer's messages come back when the lease ends. Same semantics as the NATS
+ * transport: durable groups, at-least-once, redelivery with backoff, dead letters.
+ */
+export class EmbeddedTransport implements Transport {
+  readonly kind = 'embedded' as const;
+  readonly #db: SqliteDatabase.Database;
+  readonly #dir: string;
+  readonly #local = new EventEmitter();
+  readonly #ackWaitMs: number;
+  readonly #pollMs: number;
+  readonly #batchSize: number;
+  #watcher: FSWatcher | undefined;
+  #closed = false;
+  readonly #subscriptions = new Set<{ stop(): Promise<void> }>();
+
+  constructor(options: EmbeddedOptions) {
+    this.#dir = resolve(options.dataDir, 'bus');
+    mkdirSync(this.#dir, { recursive: true });
+    this.#db = new SqliteDatabase(join(this.#dir, 'bus.sqlite'));
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.#pollMs = options.pollMs ?? 250;
+    this.#batchSize = options.batchSize ?? 64;
+    this.#local.setMaxListeners(0);
+  }
+
+  /** Wakes consumers in other processes: every commit touches the WAL file in the bus folder. */
+  #watch(): void {
+    if (this.#watcher) return;
+    try {
+      this.#watcher = watch(this.#dir, { persistent: false }, () => this.#local.emit('wake'));
+      this.#watcher.on('error', () => {
+        this.#watcher = undefined;
+      });
+    } catch {
+      // no file notifications on this platform: polling alone still delivers
+    }
+  }
+
+  async publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void> {
+    if (events.length === 0) return;
+    const insert = this.#db.prepare('insert or ignore into messages (id, type, body, published_at) values (?, ?, ?, ?)');
+    const fanOut = this.#db.prepare(
+      `insert or ignore into deliveries (grp, seq, visible_at)
+       select grp, ?, ? from subscriptions where type = ?`,
+    );
+    const now = Date.now();
+    this.#db.transaction(() => {
+      for (const event of events) {
+        const result = insert.run(event.id, event.type, event.body, now);
+        if (result.changes === 1) fanOut.run(result.lastInsertRowid, now, event.type);
+      }
+    }).immediate();
+    this.#local.emit('wake');
+  }
+
+  async consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
+    const { group } = options;
+    const now = Date.now();
+    // A new (group, type) pair starts from the beginning of the retained log, like a new
+    // JetStream durable consumer with the default deliver-all policy.
+    this.#db.transaction(() => {
+      for (const type of options.types) {
+        const added = this.#db.prepare('insert or ignore into subscriptions (grp, type) values (?, ?)').run(group, type);
+        if (added.changes === 1) {
+          this.#db
+            .prepare('insert or ignore into deliveries (grp, seq, visible_at) select ?, seq, ? from messages where type = ?')
+            .run(group, now, type);
+        }
+      }
+    }).immediate();
+
+    const owner = randomUUID();
+    const claim = this.#db.prepare(
+      `update deliveries set lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+       where id in (
+         select id from deliveries
+         where grp = @group and status = 'pending' and visible_at <= @now and (lease_until is null or lease_until < @now)
+         order by seq limit @limit)
+       returning id, seq, attempts`,
+    );
+    const bodyOf = this.#db.prepare('select body from messages where seq = ?').pluck();
+    const ack = this.#db.prepare('delete from deliveries where id = ? and lease_owner = ?');
+    const retry = this.#db.prepare('update deliveries set lease_owner = null, lease_until = null, visible_at = ? where id = ? and lease_owner = ?');
+    const dead = this.#db.prepare(
+      'update deliveries set status = \'dead\', last_error = ?, lease_owner = null, lease_until = null where id = ? and lease_owner = ?',
+    );
+    const nextVisible = this.#db
+      .prepare('select min(max(visible_at, coalesce(lease_until, 0))) from deliveries where grp = ? and status = \'pending\'')
+      .pluck();
+
+    let stopped = false;
+    let running: Promise<void> | undefined;
+    let again = false;
+    let timer: NodeJS.Timeout | undefined;
+
+    const claimBatch = (): ClaimedRow[] => {
+      const at = Date.now();
+      const rows = this.#db
+        .transaction(() => claim.all({ owner, until: at + this.#ackWaitMs, group, now: at, limit: this.#batchSize }) as Omit<ClaimedRow, 'body'>[])
+        .immediate();
+      return rows.sort((a, b) => a.seq - b.seq).map((row) => ({ ...row, body: bodyOf.get(row.seq) as string }));
+    };
+
+    const drain = async () => {
+      do {
+        again = false;
+        for (let batch = claimBatch(); batch.length > 0 && !stopped; batch = claimBatch()) {
+          for (const row of batch) {
+            if (stopped) return;
+            await onMessage({
+              body: row.body,
+              attempt: row.attempts,
+              ack: async () => void ack.run(row.id, owner),
+              retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
+              deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
+            });
+          }
+        }
+      } while (again && !stopped);
+      schedule();
+    };
+
+    // Sleep until woken, the poll interval, or the next delayed retry, whichever is first.
+    const schedule = () => {
+      if (stopped) return;
+      clearTimeout(timer);
+      const next = nextVisible.get(group) as number | null;
+      const wait = next === null ? this.#pollMs : Math.max(0, Math.min(this.#pollMs, next - Date.now() + 1));
+      timer = setTimeout(wake, wait);
+    };
+    const wake = () => {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = drain().finally(() => {
+        running = undefined;
+      });
+    };
+
+    this.#watch();
+    this.#local.on('wake', wake);
+    wake();
+    const subscription = {
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        this.#local.off('wake', wake);
+        await running;
+        this.#subscriptions.delete(subscription);
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async deadLetters(group?: string): Promise<DeadLetter[]> {
+    const rows = this.#db
+      .prepare(
+        `select d.id, d.grp, d.attempts, d.last_error, m.type, m.id as event_id, m.body
+         from deliveries d join messages m on m.seq = d.seq
+         where d.status = 'dead' and (? is null or d.grp = ?) order by d.seq`,
+      )
+      .all(group ?? null, group ?? null) as Array<{
+      id: number;
+      grp: string;
+      attempts: number;
+      last_error: string | null;
+      type: string;
+      event_id: string;
+      body: string;
+    }>;
+    return rows.map((r) => ({
+      id: String(r.id),
+      group: r.grp,
+      type: r.type,
+      eventId: r.event_id,
+      reason: r.last_error ?? '',
+      attempts: r.attempts,
+      body: r.body,
+    }));
+  }
+
+  async replay(id: string): Promise<void> {
+    const result = this.#db
+      .prepare('update deliveries set status = \'pending\', attempts = 0, visible_at = ?, last_error = null where id = ? and status = \'dead\'')
+      .run(Date.now(), Number(id));
+    if (result.changes !== 1) throw new Error(`no dead letter ${id}`);
+    this.#local.emit('wake');
+  }
+
+  async pending(group: string): Promise<number> {
+    return this.#db.prepare('select count(*) from deliveries where grp = ? and status = \'pending\'').pluck().get(group) as number;
+  }
+
+  async ping(): Promise<void> {
+    this.#db.prepare('select 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    this.#watcher?.close();
+    this.#db.close();
+  }
+}

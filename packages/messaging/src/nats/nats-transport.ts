@@ -1,0 +1,221 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { ConsumeOptions, DeadLetter, IncomingMessage, Subscription, Transport } from '../transport.js';
+
+
+export interface NatsOptions {
+  url: string;
+  /** Connection name shown by the server (service and instance). */
+  name: string;
+  ackWaitMs?: number;
+  /** How long events are kept in the stream. */
+  maxAgeMs?: number;
+  /** Prefix of stream and subject names (default `microshop`); tests use their own. */
+  namespace?: string;
+}
+
+const token = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/**
+ * The production transport: NATS JetStream. Events go to one file-backed stream, one subject per
+ * type, deduplicated by event id; each (group, type) is a durable pull consumer with explicit acks,
+ * so instances of a service share work and each service gets every event. Dead letters go to a
+ * second stream with the reason in a header. The client reconnects forever when the server restarts.
+ */
+export class NatsTransport implements Transport {
+  readonly kind = 'nats' as const;
+  #subscriptions = new Set<Subscription>();
+
+  readonly eventsStream: string;
+  readonly deadLetterStream: string;
+  readonly #eventsPrefix: string;
+  readonly #dlqPrefix: string;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly ackWaitMs: number,
+    namespace: string,
+  ) {
+    this.eventsStream = `${namespace.toUpperCase()}_EVENTS`;
+    this.deadLetterStream = `${namespace.toUpperCase()}_DLQ`;
+    this.#eventsPrefix = `${namespace}.events`;
+    this.#dlqPrefix = `${namespace}.dlq`;
+  }
+
+  #eventSubject(type: string): string {
+    return `${this.#eventsPrefix}.${type}`;
+  }
+
+  static async connect(options: NatsOptions): Promise<NatsTransport> {
+    const nc = await connect({
+      servers: options.url,
+      name: options.name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      waitOnFirstConnect: false,
+    });
+    const namespace = token(options.namespace ?? 'microshop');
+    try {
+      const jsm = await jetstreamManager(nc);
+      const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000);
+      const streams: Array<{ name: string; subjects: string[] }> = [
+        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`] },
+        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`] },
+      ];
+      for (const stream of streams) {
+        const config = {
+          ...stream,
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          max_age: maxAge,
+          duplicate_window: nanos(2 * 60 * 1000),
+        };
+        try {
+          await jsm.streams.info(stream.name);
+          await jsm.streams.update(stream.name, config);
+        } catch {
+          await jsm.streams.add(config);
+        }
+      }
+      return new NatsTransport(nc, jetstream(nc), jsm, options.ackWaitMs ?? 30_000, namespace);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  async publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void> {
+    // Sent in order on one connection, so stored in order; acknowledged together.
+    await Promise.all(events.map((event) => this.js.publish(this.#eventSubject(event.type), event.body, { msgID: event.id })));
+  }
+
+  async consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
+    const loops: Array<{ stop(): void; done: Promise<void> }> = [];
+    for (const type of options.types) {
+      const durable = `${token(options.group)}__${token(type)}`;
+      const config = {
+        durable_name: durable,
+        filter_subject: this.#eventSubject(type),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(this.ackWaitMs),
+        max_ack_pending: 1_000,
+      };
+      try {
+        await this.jsm.consumers.info(this.eventsStream, durable);
+        await this.jsm.consumers.update(this.eventsStream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+      } catch {
+        await this.jsm.consumers.add(this.eventsStream, config);
+      }
+      const consumer = await this.js.consumers.get(this.eventsStream, durable);
+      const messages = await consumer.consume({ max_messages: 256 });
+      const done = (async () => {
+        for await (const msg of messages) {
+          const body = msg.string();
+          await onMessage({
+            body,
+            attempt: msg.info.deliveryCount,
+            ack: async () => {
+              await msg.ackAck();
+            },
+            retry: async (delayMs) => msg.nak(delayMs),
+            deadLetter: async (reason) => {
+              const h = headers();
+              h.set('Microshop-Group', options.group);
+              h.set('Microshop-Type', type);
+              h.set('Microshop-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
+              h.set('Microshop-Attempts', String(msg.info.deliveryCount));
+              await this.js.publish(`${this.#dlqPrefix}.${token(options.group)}.${type}`, body, {
+                headers: h,
+                msgID: `${options.group}:${msg.info.streamSequence}`,
+              });
+              msg.term(reason.slice(0, 200));
+            },
+          });
+        }
+      })();
+      loops.push({ stop: () => messages.stop(), done });
+    }
+    const subscription: Subscription = {
+      stop: async () => {
+        for (const loop of loops) loop.stop();
+        await Promise.allSettled(loops.map((l) => l.done));
+        this.#subscriptions.delete(subscription);
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async deadLetters(group?: string): Promise<DeadLetter[]> {
+    const info = await this.jsm.streams.info(this.deadLetterStream);
+    const out: DeadLetter[] = [];
+    if (info.state.messages === 0) return out;
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const stored = await this.jsm.streams.getMessage(this.deadLetterStream, { seq }).catch(() => null);
+      if (!stored) continue;
+      const letterGroup = stored.header.get('Microshop-Group');
+      if (group !== undefined && letterGroup !== group) continue;
+      const body = stored.string();
+      let eventId: string | undefined;
+      try {
+        eventId = (JSON.parse(body) as { id?: string }).id;
+      } catch {
+        eventId = undefined;
+      }
+      out.push({
+        id: String(seq),
+        group: letterGroup,
+        type: stored.header.get('Microshop-Type'),
+        eventId,
+        reason: stored.header.get('Microshop-Reason'),
+        attempts: Number(stored.header.get('Microshop-Attempts') || 0),
+        body,
+      });
+    }
+    return out;
+  }
+
+  async replay(id: string): Promise<void> {
+    const seq = Number(id);
+    const stored = await this.jsm.streams.getMessage(this.deadLetterStream, { seq }).catch(() => null);
+    if (!stored) throw new Error(`no dead letter ${id}`);
+    await this.js.publish(this.#eventSubject(stored.header.get('Microshop-Type')), stored.data, { msgID: `replay:${seq}:${Date.now()}` });
+    await this.jsm.streams.deleteMessage(this.deadLetterStream, seq);
+  }
+
+  async pending(group: string): Promise<number> {
+    let total = 0;
+    for await (const consumer of this.jsm.consumers.list(this.eventsStream)) {
+      if (consumer.name.startsWith(`${token(group)}__`)) total += consumer.num_pending + consumer.num_ack_pending;
+    }
+    return total;
+  }
+
+  async ping(): Promise<void> {
+    await this.nc.flush();
+  }
+
+  /** Removes this namespace's streams (tests clean up their own namespace with it). */
+  async destroy(): Promise<void> {
+    await this.jsm.streams.delete(this.eventsStream).catch(() => false);
+    await this.jsm.streams.delete(this.deadLetterStream).catch(() => false);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}

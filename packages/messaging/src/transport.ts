@@ -1,0 +1,45 @@
+/** One message handed to a consumer by a transport; exactly one of ack/retry/deadLetter ends it. */
+export interface IncomingMessage {
+  body: string;
+  /** 1 on first delivery. */
+  attempt: number;
+  ack(): Promise<void>;
+  retry(delayMs: number): Promise<void>;
+  deadLetter(reason: string): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** The durable consumer group: instances of one service share its work; each group gets every event. */
+  group: string;
+  types: readonly string[];
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export interface DeadLetter {
+  /** Transport-specific id to pass to replay(). */
+  id: string;
+  group: string;
+  type: string;
+  eventId: string | undefined;
+  reason: string;
+  attempts: number;
+  body: string;
+}
+
+/** What the embedded bus and NATS JetStream both provide. */
+export interface Transport {
+  readonly kind: 'embedded' | 'nats';
+  /** Resolves once every event is durably stored, in order. Duplicate ids are stored once. */
+  publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void>;
+  consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
+  deadLetters(group?: string): Promise<DeadLetter[]>;
+  /** Puts a dead letter back in front of its group (NATS: of every group of its type; inboxes skip repeats). */
+  replay(id: string): Promise<void>;
+  /** Messages of `group` not yet acknowledged (the backlog). */
+  pending(group: string): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
