@@ -147,6 +147,7 @@ export function serviceConfigSpec(service: string) {
     dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
     databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
     bus: custom('MICROSHOP_BUS', parseBus),
+    busNamespace: str('MICROSHOP_BUS_NAMESPACE', { default: 'microshop', pattern: /^[a-z][a-z0-9_-]{0,31}$/ }),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
   };

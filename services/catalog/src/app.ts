@@ -1,11 +1,20 @@
 import { openDatabase } from '@microshop/data';
+import { createTransport, EventBus } from '@microshop/messaging';
 import { type App, createApp } from '@microshop/kit';
 import type { CatalogConfig } from './config.js';
 import { migrations } from './data/migrations/index.js';
 import { ProductRepository } from './data/product-repository.js';
 import type { CatalogDatabase } from './data/schema.js';
+import { ProductWrites } from './events/product-writes.js';
 import { categoryRoutes } from './routes/categories.js';
 import { productRoutes } from './routes/products.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Product changes with their events (the admin routes arrive with identity). */
+    productWrites: ProductWrites;
+  }
+}
 
 /** Builds the catalog app on its own database (migrated and seeded); tests call this and inject. */
 export async function buildApp(config: CatalogConfig): Promise<App> {
@@ -21,10 +30,19 @@ export async function buildApp(config: CatalogConfig): Promise<App> {
     logLevel: config.logLevel,
     title: 'Microshop catalog',
     description: 'Products and categories.',
-    readiness: { database: () => database.ping() },
+    readiness: { database: () => database.ping(), bus: () => transport.ping() },
   });
   app.log.info({ engine: database.engine, location: database.location, applied: database.applied }, 'database ready');
-  app.addHook('onClose', () => database.close());
+  const transport = await createTransport({ bus: config.bus, dataDir: config.dataDir, name: config.instanceId, namespace: config.busNamespace });
+  const bus = new EventBus<CatalogDatabase>(database.db, { service: config.service, transport, log: app.log });
+  await bus.start();
+  app.log.info({ transport: transport.kind }, 'event bus ready');
+  app.decorate('productWrites', new ProductWrites(bus));
+  app.addHook('onClose', async () => {
+    await bus.stop();
+    await transport.close();
+    await database.close();
+  });
 
   const products = new ProductRepository(database.db);
   productRoutes(app, products);

@@ -14,7 +14,7 @@ export interface ProductQuery {
   after?: PagePosition | undefined;
 }
 
-function toProduct(row: ProductTable): Product {
+export function toProduct(row: ProductTable): Product {
   return {
     id: row.id,
     sku: row.sku,
@@ -59,6 +59,32 @@ export class ProductRepository {
 
   async categories(): Promise<Category[]> {
     return this.db.selectFrom('categories').select(['id', 'name']).orderBy('position').orderBy('id').execute();
+  }
+
+  /** Creates or replaces a product; call inside the transaction that emits its event. */
+  static async upsert(trx: Kysely<CatalogDatabase>, product: Product): Promise<void> {
+    const now = new Date().toISOString();
+    const row = {
+      sku: product.sku,
+      name: product.name,
+      description: product.description,
+      price_cents: product.priceCents,
+      currency: product.currency,
+      category_id: product.category,
+      image_url: product.imageUrl,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('products')
+      .values({ id: product.id, ...row, created_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  }
+
+  /** Deletes a product; false when there was none. */
+  static async remove(trx: Kysely<CatalogDatabase>, id: string): Promise<boolean> {
+    const result = await trx.deleteFrom('products').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async count(): Promise<number> {

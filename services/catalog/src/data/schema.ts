@@ -1,3 +1,5 @@
+import type { MessagingTables } from '@microshop/messaging';
+
 /** The catalog database's tables, as Kysely sees them. */
 export interface CategoryTable {
   id: string;
@@ -18,7 +20,7 @@ export interface ProductTable {
   updated_at: string;
 }
 
-export interface CatalogDatabase {
+export interface CatalogDatabase extends MessagingTables {
   categories: CategoryTable;
   products: ProductTable;
 }

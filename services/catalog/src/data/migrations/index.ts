@@ -1,9 +1,13 @@
 import type { Migration } from '@microshop/data';
+import { createMessagingTables } from '@microshop/messaging';
 import { createCatalog } from './0001-create-catalog.js';
 import { seedCatalog } from './0002-seed.js';
+import { announceProducts } from './0004-announce-products.js';
 
 /** Applied in name order; never rename or edit one that has shipped, add a new one. */
 export const migrations: Record<string, Migration> = {
   '0001-create-catalog': createCatalog,
   '0002-seed': seedCatalog,
+  '0003-messaging': createMessagingTables,
+  '0004-announce-products': announceProducts,
 };
