@@ -1,7 +1,6 @@
 import type { EventData, EventType } from '@microshop/contracts';
-import type { Kysely } from '@microshop/data';
+import { type Kysely, sql } from '@microshop/data';
 import { type CloudEvent, createEvent, MalformedEventError, parseEvent } from './envelope.js';
-import { handleOnce } from './inbox.js';
 import { enqueue, OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
 import type { IncomingMessage, Subscription, Transport } from './transport.js';
@@ -28,6 +27,9 @@ export interface EventBusOptions {
 
 export type Emit = <K extends EventType>(type: K, subject: string, data: EventData<K>) => void;
 
+/** Most events handled in one transaction. */
+const BATCH_LIMIT = 256;
+
 const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 30_000);
 
 /**
@@ -38,6 +40,8 @@ const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 3
 export class EventBus<DB extends MessagingTables> {
   readonly relay: OutboxRelay<DB>;
   readonly #handlers = new Map<string, EventHandler<DB>>();
+  readonly #queue: Array<{ message: IncomingMessage; resolve: () => void }> = [];
+  #draining: Promise<void> | undefined;
   #subscription: Subscription | undefined;
 
   constructor(
@@ -71,36 +75,103 @@ export class EventBus<DB extends MessagingTables> {
     return this;
   }
 
-  async #onMessage(message: IncomingMessage): Promise<void> {
+  /**
+   * Messages that arrive together are handled together: one database transaction per batch,
+   * each event inside its own savepoint with its inbox row, so one failing handler is rolled
+   * back alone while the batch pays for one commit. Batches run one after another, each in
+   * delivery order, so one subject's events are handled in the order they were published.
+   */
+  #dispatch(message: IncomingMessage): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#queue.push({ message, resolve });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = new Promise<void>((r) => setImmediate(r))
+      .then(async () => {
+        while (this.#queue.length > 0) await this.#handleBatch(this.#queue.splice(0, BATCH_LIMIT));
+      })
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'event batch failed unexpectedly'))
+      .finally(() => {
+        this.#draining = undefined;
+        if (this.#queue.length > 0) this.#drain();
+      });
+  }
+
+  async #handleBatch(batch: Array<{ message: IncomingMessage; resolve: () => void }>): Promise<void> {
     const { log, service } = this.options;
-    let event: CloudEvent;
-    try {
-      event = parseEvent(message.body);
-    } catch (error) {
-      const reason = error instanceof MalformedEventError ? `malformed: ${error.message}` : String(error);
-      log.warn({ reason }, 'dead-lettering a malformed message');
-      await message.deadLetter(reason);
-      return;
-    }
-    const handler = this.#handlers.get(event.type);
-    if (!handler) {
-      await message.ack();
-      return;
-    }
-    try {
-      await handleOnce(this.db, service, event, handler);
-      await message.ack();
-    } catch (error) {
-      const maxAttempts = this.options.maxAttempts ?? 5;
-      const text = (error as Error)?.message ?? String(error);
-      if (message.attempt >= maxAttempts) {
-        log.error({ eventId: event.id, type: event.type, attempts: message.attempt, err: error }, 'dead-lettering an event that keeps failing');
-        await message.deadLetter(`failed ${message.attempt} times: ${text}`);
-      } else {
-        const delay = (this.options.backoffMs ?? defaultBackoff)(message.attempt);
-        log.warn({ eventId: event.id, type: event.type, attempt: message.attempt, retryInMs: delay, err: error }, 'event handler failed; will retry');
-        await message.retry(delay);
+    const work: Array<{ message: IncomingMessage; resolve: () => void; event: CloudEvent; handler: EventHandler<DB>; error?: unknown }> = [];
+    for (const item of batch) {
+      let event: CloudEvent;
+      try {
+        event = parseEvent(item.message.body);
+      } catch (error) {
+        const reason = error instanceof MalformedEventError ? `malformed: ${error.message}` : String(error);
+        log.warn({ reason }, 'dead-lettering a malformed message');
+        await item.message.deadLetter(reason).catch(() => {});
+        item.resolve();
+        continue;
       }
+      const handler = this.#handlers.get(event.type);
+      if (!handler) {
+        await item.message.ack().catch(() => {});
+        item.resolve();
+        continue;
+      }
+      work.push({ ...item, event, handler });
+    }
+    if (work.length > 0) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const inbox = trx as unknown as Kysely<MessagingTables>;
+          for (const item of work) {
+            await sql`savepoint inbox_event`.execute(trx);
+            try {
+              const inserted = await inbox
+                .insertInto('inbox')
+                .values({ consumer: service, event_id: item.event.id, handled_at: new Date().toISOString() })
+                .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+                .executeTakeFirst();
+              // Zero rows: handled before (a redelivery); the inbox row makes it a no-op.
+              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await item.handler(trx as unknown as Kysely<DB>, item.event);
+              await sql`release savepoint inbox_event`.execute(trx);
+            } catch (error) {
+              item.error = error ?? new Error('handler failed');
+              await sql`rollback to savepoint inbox_event`.execute(trx);
+              await sql`release savepoint inbox_event`.execute(trx);
+            }
+          }
+        });
+      } catch (error) {
+        // The commit itself failed: nothing of the batch happened; every message is retried.
+        for (const item of work) if (item.error === undefined) item.error = error;
+      }
+      for (const item of work) {
+        try {
+          if (item.error === undefined) await item.message.ack();
+          else await this.#failed(item.message, item.event, item.error);
+        } catch (error) {
+          log.warn({ err: error, eventId: item.event.id }, 'could not settle a message; it will be delivered again');
+        }
+        item.resolve();
+      }
+    }
+  }
+
+  async #failed(message: IncomingMessage, event: CloudEvent, error: unknown): Promise<void> {
+    const { log } = this.options;
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const text = (error as Error)?.message ?? String(error);
+    if (message.attempt >= maxAttempts) {
+      log.error({ eventId: event.id, type: event.type, attempts: message.attempt, err: error }, 'dead-lettering an event that keeps failing');
+      await message.deadLetter(`failed ${message.attempt} times: ${text}`);
+    } else {
+      const delay = (this.options.backoffMs ?? defaultBackoff)(message.attempt);
+      log.warn({ eventId: event.id, type: event.type, attempt: message.attempt, retryInMs: delay, err: error }, 'event handler failed; will retry');
+      await message.retry(delay);
     }
   }
 
@@ -109,7 +180,7 @@ export class EventBus<DB extends MessagingTables> {
     this.relay.start();
     if (this.#handlers.size > 0) {
       this.#subscription = await this.options.transport.consume({ group: this.options.service, types: [...this.#handlers.keys()] }, (m) =>
-        this.#onMessage(m),
+        this.#dispatch(m),
       );
     }
   }

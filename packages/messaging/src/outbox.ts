@@ -1,4 +1,4 @@
-import { engineOf, type Kysely, sql } from '@microshop/data';
+import type { Kysely } from '@microshop/data';
 import type { CloudEvent } from './envelope.js';
 import type { MessagingTables } from './tables.js';
 import type { Transport } from './transport.js';
@@ -18,10 +18,10 @@ export interface RelayLogger {
 }
 
 /**
- * Publishes committed outbox rows in order and marks them sent. Rows are claimed inside a
- * transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the write lock), so several instances
- * of a service never publish the same rows at once. A crash after publishing but before marking
- * publishes again on restart; the transports drop the duplicate by event id.
+ * Publishes committed outbox rows in order and marks them sent. It holds no lock while it talks
+ * to the broker: if two instances of a service (or a restart after a crash between publishing
+ * and marking) publish the same rows, the transports store each event id once, and the first
+ * copy of every event still lands in order.
  */
 export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
   #timer: NodeJS.Timeout | undefined;
@@ -29,14 +29,14 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
   #again = false;
   #stopped = true;
   #failures = 0;
-
+  #prunedAt = 0;
   private readonly db: Kysely<MessagingTables>;
 
   constructor(
     db: Kysely<DB>,
     private readonly transport: Transport,
     private readonly log: RelayLogger,
-    private readonly options: { pollMs?: number; batchSize?: number } = {},
+    private readonly options: { pollMs?: number; batchSize?: number; retentionMs?: number } = {},
   ) {
     this.db = db as unknown as Kysely<MessagingTables>;
   }
@@ -47,34 +47,41 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
     for (;;) {
       const published = await this.#publishBatch();
       total += published;
-      if (published < (this.options.batchSize ?? 256)) return total;
+      if (published < (this.options.batchSize ?? 256)) break;
     }
+    await this.#prune();
+    return total;
   }
 
   async #publishBatch(): Promise<number> {
-    const postgres = engineOf(this.db as Kysely<unknown>) === 'postgres';
-    return this.db.transaction().execute(async (trx) => {
-      let query = trx
-        .selectFrom('outbox')
-        .select(['seq', 'id', 'type', 'body'])
-        .where('published_at', 'is', null)
-        .orderBy('seq')
-        .limit(this.options.batchSize ?? 256);
-      if (postgres) query = query.modifyEnd(sql`for update skip locked`);
-      const rows = await query.execute();
-      if (rows.length === 0) return 0;
-      await this.transport.publish(rows);
-      await trx
-        .updateTable('outbox')
-        .set({ published_at: new Date().toISOString() })
-        .where(
-          'seq',
-          'in',
-          rows.map((r) => r.seq),
-        )
-        .execute();
-      return rows.length;
-    });
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['seq', 'id', 'type', 'body'])
+      .where('published_at', 'is', null)
+      .orderBy('seq')
+      .limit(this.options.batchSize ?? 256)
+      .execute();
+    if (rows.length === 0) return 0;
+    await this.transport.publish(rows);
+    await this.db
+      .updateTable('outbox')
+      .set({ published_at: new Date().toISOString() })
+      .where(
+        'seq',
+        'in',
+        rows.map((r) => r.seq),
+      )
+      .execute();
+    return rows.length;
+  }
+
+  /** Sent rows are kept a while for inspection (default an hour), then deleted. */
+  async #prune(): Promise<void> {
+    const retention = this.options.retentionMs ?? 3_600_000;
+    if (Date.now() - this.#prunedAt < Math.min(retention, 60_000)) return;
+    this.#prunedAt = Date.now();
+    const cutoff = new Date(Date.now() - retention).toISOString();
+    await this.db.deleteFrom('outbox').where('published_at', 'is not', null).where('published_at', '<', cutoff).execute();
   }
 
   /** Call after committing a transaction that enqueued events: publishes without waiting for the poll. */

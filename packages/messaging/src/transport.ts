@@ -29,7 +29,11 @@ export interface DeadLetter {
   body: string;
 }
 
-/** What the embedded bus and NATS JetStream both provide. */
+/**
+ * What the embedded bus and NATS JetStream both provide. `consume` may call `onMessage` for
+ * several messages before earlier ones finish (in stream order, at most MAX_IN_FLIGHT at once);
+ * the bus keeps one subject's events in order.
+ */
 export interface Transport {
   readonly kind: 'embedded' | 'nats';
   /** Resolves once every event is durably stored, in order. Duplicate ids are stored once. */
@@ -43,3 +47,6 @@ export interface Transport {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How many messages a consumer has in hand at once. */
+export const MAX_IN_FLIGHT = 64;

@@ -34,7 +34,9 @@ export function startChild(command: string, args: string[], options: { env?: Nod
     waitForOutput(pattern, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const match = text.split('\n').find((line) => pattern.test(line));
+          // Only complete lines: a long line may arrive in several chunks.
+          const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+          const match = complete.split('\n').find((line) => pattern.test(line));
           if (match !== undefined) {
             cleanup();
             resolve(match);

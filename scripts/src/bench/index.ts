@@ -1,15 +1,18 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { messagingBench } from './messaging.js';
 import { startupBench } from './startup.js';
 
 /**
- * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup.
- * BENCH_RUNS sets the repetitions (default 5); quote medians measured in one run.
+ * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging.
+ * BENCH_RUNS sets start-up repetitions (default 5); BENCH_EVENTS (10000) and BENCH_EVENT_RATE
+ * (2000/s) size the messaging runs. Quote figures measured in one run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const suites: Record<string, (runs: number) => Promise<string[]>> = {
   startup: (runs) => startupBench(root, runs),
+  messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
 };
 
 const wanted = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { ConsumeOptions, DeadLetter, IncomingMessage, Subscription, Transport } from '../transport.js';
+import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport } from '../transport.js';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -73,7 +73,7 @@ export class EmbeddedTransport implements Transport {
     this.#db.exec(SCHEMA);
     this.#ackWaitMs = options.ackWaitMs ?? 30_000;
     this.#pollMs = options.pollMs ?? 250;
-    this.#batchSize = options.batchSize ?? 64;
+    this.#batchSize = options.batchSize ?? MAX_IN_FLIGHT;
     this.#local.setMaxListeners(0);
   }
 
@@ -159,16 +159,20 @@ export class EmbeddedTransport implements Transport {
       do {
         again = false;
         for (let batch = claimBatch(); batch.length > 0 && !stopped; batch = claimBatch()) {
-          for (const row of batch) {
-            if (stopped) return;
-            await onMessage({
-              body: row.body,
-              attempt: row.attempts,
-              ack: async () => void ack.run(row.id, owner),
-              retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
-              deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
-            });
-          }
+          // Acks of a batch are written together, in one transaction.
+          const acked: number[] = [];
+          await Promise.all(
+            batch.map((row) =>
+              onMessage({
+                body: row.body,
+                attempt: row.attempts,
+                ack: async () => void acked.push(row.id),
+                retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
+                deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
+              }).catch(() => {}),
+            ),
+          );
+          if (acked.length > 0) this.#db.transaction(() => acked.forEach((id) => ack.run(id, owner))).immediate();
         }
       } while (again && !stopped);
       schedule();

@@ -9,7 +9,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
-import type { ConsumeOptions, DeadLetter, IncomingMessage, Subscription, Transport } from '../transport.js';
+import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport } from '../transport.js';
 
 
 export interface NatsOptions {
@@ -122,14 +122,14 @@ export class NatsTransport implements Transport {
       const consumer = await this.js.consumers.get(this.eventsStream, durable);
       const messages = await consumer.consume({ max_messages: 256 });
       const done = (async () => {
+        const inFlight = new Set<Promise<void>>();
         for await (const msg of messages) {
           const body = msg.string();
-          await onMessage({
+          const handling = onMessage({
             body,
             attempt: msg.info.deliveryCount,
-            ack: async () => {
-              await msg.ackAck();
-            },
+            // A lost ack means one redelivery, which the inbox absorbs; no round trip per message.
+            ack: async () => msg.ack(),
             retry: async (delayMs) => msg.nak(delayMs),
             deadLetter: async (reason) => {
               const h = headers();
@@ -143,8 +143,12 @@ export class NatsTransport implements Transport {
               });
               msg.term(reason.slice(0, 200));
             },
-          });
+          }).catch(() => {});
+          inFlight.add(handling);
+          void handling.finally(() => inFlight.delete(handling));
+          if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
         }
+        await Promise.allSettled(inFlight);
       })();
       loops.push({ stop: () => messages.stop(), done });
     }
