@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import { commonErrors } from './problem.js';
+
+/**
+ * The identity the gateway verified (from the JWT) and passes on. The gateway drops any of these
+ * headers a client sends; services listen on a private network and trust them only from there.
+ */
+export const IDENTITY_HEADERS = {
+  id: 'x-user-id',
+  role: 'x-user-role',
+  email: 'x-user-email',
+  name: 'x-user-name',
+} as const;
+
+export type Role = 'customer' | 'admin';
+
+export interface VerifiedUser {
+  id: string;
+  role: Role;
+  email: string;
+  name: string;
+}
+
+function header(request: Pick<FastifyRequest, 'headers'>, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The caller, if the gateway vouched for one. */
+export function userFrom(request: Pick<FastifyRequest, 'headers'>): VerifiedUser | undefined {
+  const id = header(request, IDENTITY_HEADERS.id);
+  const role = header(request, IDENTITY_HEADERS.role);
+  if (!id || (role !== 'customer' && role !== 'admin')) return undefined;
+  return {
+    id,
+    role,
+    email: header(request, IDENTITY_HEADERS.email) ?? '',
+    name: decodeURIComponent(header(request, IDENTITY_HEADERS.name) ?? ''),
+  };
+}
+
+/** The caller, or a 401. */
+export function requireUser(request: Pick<FastifyRequest, 'headers'>): VerifiedUser {
+  const user = userFrom(request);
+  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>');
+  return user;
+}
+
+/** An admin caller, or a 401 / 403. */
+export function requireAdmin(request: Pick<FastifyRequest, 'headers'>): VerifiedUser {
+  const user = requireUser(request);
+  if (user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
+  return user;
+}
+
+/** The headers that carry `user` from the gateway to a service. */
+export function identityHeaders(user: VerifiedUser): Record<string, string> {
+  return {
+    [IDENTITY_HEADERS.id]: user.id,
+    [IDENTITY_HEADERS.role]: user.role,
+    [IDENTITY_HEADERS.email]: user.email,
+    [IDENTITY_HEADERS.name]: encodeURIComponent(user.name),
+  };
+}
