@@ -4,6 +4,8 @@ import { SERVICES } from './route-table.js';
 import { docsRoutes } from './routes/docs.js';
 import { landingRoute } from './routes/landing.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { request } from 'undici';
+import { TokenVerifier } from './auth/verifier.js';
 import { Upstreams } from './upstreams/pool.js';
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
@@ -31,7 +33,17 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   upstreams.start(config.healthIntervalMs);
   app.addHook('onClose', async () => upstreams.stop());
 
-  await proxyRoutes(app, upstreams, config);
+  const verifier = new TokenVerifier(async () => {
+    const instance = upstreams.pool('identity')?.pick();
+    if (!instance) throw new Error('identity has no healthy instance');
+    const response = await request(`${instance.url}/.well-known/jwks.json`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`identity answered ${response.statusCode} for its JWKS`);
+    }
+    return (await response.body.json()) as { keys: [] };
+  }, config.jwksRefreshMs);
+  await proxyRoutes(app, upstreams, verifier, config);
   docsRoutes(app, upstreams);
   landingRoute(app);
   return app;

@@ -41,6 +41,7 @@ export function loadGatewayConfig(env: Env = process.env) {
       upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
       upstreamTimeoutMs: int('GATEWAY_UPSTREAM_TIMEOUT_MS', { default: 10_000, min: 100, max: 600_000 }),
       connectTimeoutMs: int('GATEWAY_CONNECT_TIMEOUT_MS', { default: 500, min: 50, max: 60_000 }),
+      jwksRefreshMs: int('GATEWAY_JWKS_REFRESH_MS', { default: 5_000, min: 0, max: 3_600_000 }),
       healthIntervalMs: int('GATEWAY_HEALTH_INTERVAL_MS', { default: 1_000, min: 100, max: 60_000 }),
       shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
     },

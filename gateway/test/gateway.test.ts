@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@microshop/testing';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { type FakeService, startFakeService } from './upstream-fixture.js';
+import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService } from './upstream-fixture.js';
 
 type Gateway = Awaited<ReturnType<typeof buildGateway>>;
 
@@ -14,14 +14,21 @@ async function gatewayFor(upstreams: string, extra: Record<string, string> = {})
 
 describe('gateway routing', () => {
   let catalog: FakeService;
+  let identity: FakeIdentity;
   let gateway: Gateway;
+  let admin: Record<string, string>;
+  let customer: Record<string, string>;
   before(async () => {
     catalog = await startFakeService('catalog', { slowMs: 1_500 });
-    gateway = await gatewayFor(`catalog=${catalog.url}`, { GATEWAY_UPSTREAM_TIMEOUT_MS: '300' });
+    identity = await startFakeIdentity();
+    gateway = await gatewayFor(`catalog=${catalog.url};identity=${identity.url}`, { GATEWAY_UPSTREAM_TIMEOUT_MS: '300' });
+    admin = { authorization: `Bearer ${await identity.token({ id: 'usr_admin', role: 'admin' })}` };
+    customer = { authorization: `Bearer ${await identity.token({ id: 'usr_ada', role: 'customer' })}` };
   });
   after(async () => {
     await gateway?.close();
     await catalog?.close();
+    await identity?.close();
   });
 
   it('forwards by prefix without rewriting the path or query', async () => {
@@ -34,7 +41,7 @@ describe('gateway routing', () => {
 
   it('passes bodies, statuses and headers through unchanged', async () => {
     const payload = { name: 'Mug', nested: { a: [1, 2, 3] }, text: 'ünïcødé' };
-    const response = await gateway.inject({ method: 'POST', url: '/api/products', payload });
+    const response = await gateway.inject({ method: 'POST', url: '/api/products', payload, headers: admin });
     assert.deepEqual(response.json().body, payload);
     assert.equal(response.json().method, 'POST');
     const teapot = await gateway.inject({ url: '/api/products/teapot' });
@@ -47,7 +54,7 @@ describe('gateway routing', () => {
     const response = await gateway.inject({
       method: 'POST',
       url: '/api/products',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       payload: '{"broken": ',
     });
     assert.equal(response.statusCode, 400);
@@ -82,6 +89,23 @@ describe('gateway routing', () => {
     assert.ok(headers['x-forwarded-for']);
   });
 
+  it('answers a malformed percent-escape with 400, not 500', async () => {
+    const response = await gateway.inject({ url: '/api/products?q=%' });
+    assert.equal(response.statusCode, 400);
+    assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+  });
+
+  it('ends hop-by-hop headers such as Expect at the gateway', async () => {
+    const response = await gateway.inject({
+      method: 'POST',
+      url: '/api/products',
+      payload: { a: 1 },
+      headers: { ...admin, expect: '100-continue', 'keep-alive': 'timeout=5', forwarded: 'for=1.2.3.4' },
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.json().headers.forwarded, undefined);
+  });
+
   it('answers an unknown API path with 404 problem+json', async () => {
     const response = await gateway.inject({ url: '/api/nothing' });
     assert.equal(response.statusCode, 404);
@@ -89,7 +113,7 @@ describe('gateway routing', () => {
   });
 
   it('answers 503 naming a service that has no instance', async () => {
-    const response = await gateway.inject({ url: '/api/orders' });
+    const response = await gateway.inject({ url: '/api/orders', headers: customer });
     assert.equal(response.statusCode, 503);
     assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
     assert.equal(response.json().service, 'orders');
@@ -97,7 +121,7 @@ describe('gateway routing', () => {
   });
 
   it('shows a readable HTML page to a browser instead', async () => {
-    const response = await gateway.inject({ url: '/api/orders', headers: { accept: 'text/html,application/xhtml+xml' } });
+    const response = await gateway.inject({ url: '/api/orders', headers: { accept: 'text/html,application/xhtml+xml', ...customer } });
     assert.equal(response.statusCode, 503);
     assert.match(String(response.headers['content-type']), /^text\/html/);
     assert.match(response.body, /orders service has no healthy instance/);
@@ -116,7 +140,7 @@ describe('gateway routing', () => {
     const response = await gateway.inject({
       method: 'POST',
       url: '/api/products',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       payload: `{"a":"${'x'.repeat(1024 * 1024)}"}`,
     });
     assert.equal(response.statusCode, 413);
@@ -163,18 +187,23 @@ describe('gateway with failing instances', () => {
     }
   });
 
-  it('sends a request that found a dead instance to a live one', async () => {
+  it('sends a request that found a dead instance to a live one, POST included', async () => {
     const live = await startFakeService('catalog');
+    const identity = await startFakeIdentity();
     const deadPort = await freePort();
-    const gateway = await gatewayFor(`catalog=http://127.0.0.1:${deadPort},${live.url}`);
+    const gateway = await gatewayFor(`catalog=http://127.0.0.1:${deadPort},${live.url};identity=${identity.url}`);
+    const headers = { authorization: `Bearer ${await identity.token({ id: 'usr_admin', role: 'admin' })}` };
     try {
       const statuses = [];
-      for (let i = 0; i < 10; i++)
-        statuses.push((await gateway.inject({ method: i % 2 ? 'GET' : 'POST', url: '/api/products', payload: {} })).statusCode);
+      for (let i = 0; i < 10; i++) {
+        const method = i % 2 ? 'GET' : 'POST';
+        statuses.push((await gateway.inject({ method, url: '/api/products', payload: {}, headers })).statusCode);
+      }
       assert.deepEqual(statuses, Array(10).fill(200));
     } finally {
       await gateway.close();
       await live.close();
+      await identity.close();
     }
   });
 

@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
+import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHeaders, sendProblem, type VerifiedUser } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { accessFor } from '../auth/policy.js';
+import { bearerToken, type TokenVerifier } from '../auth/verifier.js';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
 import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
@@ -18,12 +20,16 @@ const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED
 const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Identity is established by the gateway alone; whatever a client claims here is dropped. */
-const CLIENT_FORBIDDEN_HEADER = /^x-(user|microshop)-/;
+/**
+ * Dropped from what clients send: identity is established by the gateway alone, forwarding
+ * claims other than X-Forwarded-For are not trusted, and hop-by-hop headers end at the gateway.
+ */
+const CLIENT_FORBIDDEN_HEADER = /^(x-(user|microshop)-.*|forwarded|x-real-ip|expect|keep-alive|upgrade|te|trailer|proxy-connection|transfer-encoding)$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
     upstreamInstance: Instance | null;
+    verifiedUser: VerifiedUser | null;
   }
 }
 
@@ -55,13 +61,14 @@ function noInstance(service: string): HttpProblem {
 }
 
 function rewriteRequestHeaders(
-  request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers'>,
+  request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers' | 'verifiedUser'>,
   headers: IncomingHttpHeaders,
 ): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!CLIENT_FORBIDDEN_HEADER.test(name)) out[name] = value;
   }
+  if (request.verifiedUser) Object.assign(out, identityHeaders(request.verifiedUser));
   out['x-request-id'] = request.id;
   const forwardedFor = request.headers['x-forwarded-for'];
   out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
@@ -71,7 +78,36 @@ function rewriteRequestHeaders(
 }
 
 /** Routes `/api/*` (and identity's JWKS) to the owning service's instances. */
-export async function proxyRoutes(app: App, upstreams: Upstreams, options: ProxyOptions): Promise<void> {
+/** reply.from decodes the URL it is given; a malformed escape (`?q=%`) is the client's error, not a 500. */
+function fromUpstream(reply: FastifyReply, url: string, options: Parameters<FastifyReply['from']>[1]): FastifyReply {
+  try {
+    return reply.from(url, options);
+  } catch (error) {
+    if (error instanceof URIError) throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
+    throw error;
+  }
+}
+
+/**
+ * Who is calling: the user a valid bearer token names. On a public route a missing or bad token
+ * just means anonymous; elsewhere it is a 401, and a customer on an admin route a 403.
+ */
+async function authenticate(request: FastifyRequest, verifier: TokenVerifier, path: string): Promise<VerifiedUser | null> {
+  const access = accessFor(request.method, path);
+  let user: VerifiedUser | null = null;
+  try {
+    const token = bearerToken(request.headers.authorization);
+    if (token) user = await verifier.verify(token);
+  } catch (error) {
+    if (access !== 'public') throw error;
+  }
+  if (access === 'public') return user;
+  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>', { headers: { 'www-authenticate': 'Bearer' } });
+  if (access === 'admin' && user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
+  return user;
+}
+
+export async function proxyRoutes(app: App, upstreams: Upstreams, verifier: TokenVerifier, options: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       disableRequestLogging: true,
@@ -89,6 +125,7 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     scope.decorateRequest('upstreamInstance', null);
+    scope.decorateRequest('verifiedUser', null);
     scope.addHook('onResponse', async (request) => {
       if (request.upstreamInstance) request.upstreamInstance.inflight--;
     });
@@ -99,7 +136,7 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
       instance.inflight++;
       request.upstreamInstance = instance;
       const withBody = !HAS_NO_BODY.has(request.method) && Buffer.isBuffer(request.body);
-      return reply.from(`${instance.url}${request.url}`, {
+      return fromUpstream(reply, `${instance.url}${request.url}`, {
         ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
         rewriteRequestHeaders,
         // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
@@ -141,6 +178,7 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
       const path = request.url.split('?', 1)[0] ?? '/';
       const service = serviceFor(path);
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
+      request.verifiedUser = await authenticate(request, verifier, path);
       const pool = upstreams.pool(service);
       if (pool === undefined) return replyUnavailable(request, reply, noInstance(service));
       return forward(request, reply, pool);

@@ -9,7 +9,8 @@ export interface RunOptions {
 
 /**
  * Listens, and on SIGTERM/SIGINT stops taking new work, finishes in-flight requests, runs the
- * app's onClose hooks (databases, consumers) and exits. A second signal or the timeout forces it.
+ * app's onClose hooks (databases, consumers) and exits; after `shutdownTimeoutMs` it exits anyway.
+ * Further signals are ignored (Ctrl-C and the runner's SIGTERM often arrive together).
  */
 export async function runServer(app: FastifyInstance, options: RunOptions): Promise<void> {
   let stopping = false;

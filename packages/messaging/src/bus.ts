@@ -20,7 +20,7 @@ export interface EventBusOptions {
   log: BusLogger;
   /** Deliveries before a failing message is dead-lettered (default 5). */
   maxAttempts?: number;
-  /** Delay before delivery `attempt + 1` (default 200 ms doubling, at most 30 s). */
+  /** Delay before delivery `attempt + 1` (default 1 s doubling, at most 60 s). */
   backoffMs?: (attempt: number) => number;
   relayPollMs?: number;
 }
@@ -30,7 +30,7 @@ export type Emit = <K extends EventType>(type: K, subject: string, data: EventDa
 /** Most events handled in one transaction. */
 const BATCH_LIMIT = 256;
 
-const defaultBackoff = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 30_000);
+const defaultBackoff = (attempt: number) => Math.min(1_000 * 2 ** (attempt - 1), 60_000);
 
 /**
  * A service's events: `transaction` writes state and events together (outbox) and publishes
@@ -121,6 +121,15 @@ export class EventBus<DB extends MessagingTables> {
         item.resolve();
         continue;
       }
+      // Delivered again and again without an answer (it kills the consumer, or outlives the ack
+      // wait): give up on it rather than let it crash every instance forever.
+      const maxAttempts = this.options.maxAttempts ?? 5;
+      if (item.message.attempt > maxAttempts + 1) {
+        log.error({ eventId: event.id, type: event.type, attempts: item.message.attempt }, 'dead-lettering an event that is never acknowledged');
+        await item.message.deadLetter(`delivered ${item.message.attempt} times without being acknowledged`).catch(() => {});
+        item.resolve();
+        continue;
+      }
       work.push({ ...item, event, handler });
     }
     if (work.length > 0) {
@@ -146,8 +155,14 @@ export class EventBus<DB extends MessagingTables> {
           }
         });
       } catch (error) {
-        // The commit itself failed: nothing of the batch happened; every message is retried.
-        for (const item of work) if (item.error === undefined) item.error = error;
+        // The database failed (not a handler): nothing of the batch happened. Retry every message
+        // without dead-lettering it; an outage must not turn into a pile of dead letters.
+        log.warn({ err: error, events: work.length }, 'event batch could not commit; will retry');
+        for (const item of work) {
+          await item.message.retry(Math.min(1_000 * 2 ** Math.min(item.message.attempt, 5), 30_000)).catch(() => {});
+          item.resolve();
+        }
+        return;
       }
       for (const item of work) {
         try {

@@ -1,7 +1,7 @@
 import type { Kysely } from '@microshop/data';
 import type { CloudEvent } from './envelope.js';
 import type { MessagingTables } from './tables.js';
-import type { Transport } from './transport.js';
+import { PartialPublishError, type Transport } from './transport.js';
 
 /** Writes events in the caller's transaction: they exist exactly when the state change does. */
 export async function enqueue<DB extends MessagingTables>(trx: Kysely<DB>, events: readonly CloudEvent[]): Promise<void> {
@@ -62,7 +62,18 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
       .limit(this.options.batchSize ?? 256)
       .execute();
     if (rows.length === 0) return 0;
-    await this.transport.publish(rows);
+    try {
+      await this.transport.publish(rows);
+    } catch (error) {
+      // Mark what the broker did store, so the retry starts at the first event it did not.
+      if (error instanceof PartialPublishError && error.published > 0) await this.#markSent(rows.slice(0, error.published));
+      throw error;
+    }
+    await this.#markSent(rows);
+    return rows.length;
+  }
+
+  async #markSent(rows: ReadonlyArray<{ seq: number }>): Promise<void> {
     await this.db
       .updateTable('outbox')
       .set({ published_at: new Date().toISOString() })
@@ -72,7 +83,6 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
         rows.map((r) => r.seq),
       )
       .execute();
-    return rows.length;
   }
 
   /** Sent rows are kept a while for inspection (default an hour), then deleted. */

@@ -50,3 +50,14 @@ export interface Transport {
 
 /** How many messages a consumer has in hand at once. */
 export const MAX_IN_FLIGHT = 64;
+
+/** A publish that stored the first `published` events and failed on the next one. */
+export class PartialPublishError extends Error {
+  constructor(
+    readonly published: number,
+    cause: unknown,
+  ) {
+    super(`published ${published} event(s), then failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'PartialPublishError';
+  }
+}

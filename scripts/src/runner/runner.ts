@@ -126,6 +126,7 @@ export class Runner {
   /** Gateway first (no new traffic), then the services; each gets SIGTERM, then SIGKILL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      for (const supervisor of [...this.services, this.gateway]) supervisor?.prepareToStop();
       await this.gateway?.stop();
       await Promise.all(this.services.map((s) => s.stop()));
     })();

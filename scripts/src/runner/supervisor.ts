@@ -15,6 +15,9 @@ const MAX_BACKOFF_MS = 10_000;
 /** An instance that stayed up this long is healthy again: its next crash restarts quickly. */
 const STABLE_AFTER_MS = 10_000;
 
+/** What a service exits with when its configuration is invalid (the kit's startProcess). */
+const CONFIG_ERROR_EXIT_CODE = 2;
+
 /** Keeps one instance running: restarts it with exponential backoff when it dies, and says why. */
 export class Supervisor {
   #child: ChildProcess | undefined;
@@ -54,6 +57,11 @@ export class Supervisor {
       if (this.#child === child) this.#child = undefined;
       if (this.#stopping) return;
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      if (code === CONFIG_ERROR_EXIT_CODE) {
+        // A configuration error is not fixed by restarting: say so once and stay down.
+        this.say(`${this.spec.name} (pid ${child.pid}) ${why}: its configuration is invalid (see above); not restarting`);
+        return;
+      }
       if (Date.now() - this.#startedAt > STABLE_AFTER_MS) this.#backoff = FIRST_BACKOFF_MS;
       const delay = this.#backoff;
       this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
@@ -61,6 +69,12 @@ export class Supervisor {
       this.say(`${this.spec.name} (pid ${child.pid}) ${why}; restarting in ${delay} ms`);
       this.#restartTimer = setTimeout(() => this.start(), delay);
     });
+  }
+
+  /** From now on an exit is expected (Ctrl-C reaches every process at once): no restart. */
+  prepareToStop(): void {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */

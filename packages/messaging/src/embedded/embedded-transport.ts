@@ -155,34 +155,53 @@ export class EmbeddedTransport implements Transport {
       return rows.sort((a, b) => a.seq - b.seq).map((row) => ({ ...row, body: bodyOf.get(row.seq) as string }));
     };
 
+    let failures = 0;
     const drain = async () => {
-      do {
-        again = false;
-        for (let batch = claimBatch(); batch.length > 0 && !stopped; batch = claimBatch()) {
-          // Acks of a batch are written together, in one transaction.
-          const acked: number[] = [];
-          await Promise.all(
-            batch.map((row) =>
-              onMessage({
-                body: row.body,
-                attempt: row.attempts,
-                ack: async () => void acked.push(row.id),
-                retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
-                deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
-              }).catch(() => {}),
-            ),
-          );
-          if (acked.length > 0) this.#db.transaction(() => acked.forEach((id) => ack.run(id, owner))).immediate();
-        }
-      } while (again && !stopped);
-      schedule();
+      try {
+        do {
+          again = false;
+          // Never claim after stop(): claimed rows would sit leased until the lease ran out.
+          while (!stopped) {
+            const batch = claimBatch();
+            if (batch.length === 0) break;
+            // Acks of a batch are written together, in one transaction.
+            const acked: number[] = [];
+            await Promise.all(
+              batch.map((row) =>
+                onMessage({
+                  body: row.body,
+                  attempt: row.attempts,
+                  ack: async () => void acked.push(row.id),
+                  retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
+                  deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
+                }).catch(() => {}),
+              ),
+            );
+            if (acked.length > 0) this.#db.transaction(() => acked.forEach((id) => ack.run(id, owner))).immediate();
+          }
+        } while (again && !stopped);
+        failures = 0;
+      } catch {
+        // The bus file was busy past its timeout or failed: unacked rows come back after their lease.
+        failures++;
+      }
+      schedule(failures);
     };
 
     // Sleep until woken, the poll interval, or the next delayed retry, whichever is first.
-    const schedule = () => {
+    const schedule = (failures = 0) => {
       if (stopped) return;
       clearTimeout(timer);
-      const next = nextVisible.get(group) as number | null;
+      if (failures > 0) {
+        timer = setTimeout(wake, Math.min(this.#pollMs * 2 ** failures, 10_000));
+        return;
+      }
+      let next: number | null = null;
+      try {
+        next = nextVisible.get(group) as number | null;
+      } catch {
+        next = null;
+      }
       const wait = next === null ? this.#pollMs : Math.max(0, Math.min(this.#pollMs, next - Date.now() + 1));
       timer = setTimeout(wake, wait);
     };

@@ -9,6 +9,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { PartialPublishError } from '../transport.js';
 import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport } from '../transport.js';
 
 
@@ -70,16 +71,16 @@ export class NatsTransport implements Transport {
     try {
       const jsm = await jetstreamManager(nc);
       const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000);
-      const streams: Array<{ name: string; subjects: string[] }> = [
-        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`] },
-        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`] },
+      // Dead letters wait for a person, so they never expire.
+      const streams: Array<{ name: string; subjects: string[]; max_age: number }> = [
+        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`], max_age: maxAge },
+        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`], max_age: 0 },
       ];
       for (const stream of streams) {
         const config = {
           ...stream,
           storage: StorageType.File,
           retention: RetentionPolicy.Limits,
-          max_age: maxAge,
           duplicate_window: nanos(2 * 60 * 1000),
         };
         try {
@@ -97,8 +98,17 @@ export class NatsTransport implements Transport {
   }
 
   async publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void> {
-    // Sent in order on one connection, so stored in order; acknowledged together.
-    await Promise.all(events.map((event) => this.js.publish(this.#eventSubject(event.type), event.body, { msgID: event.id })));
+    // One at a time, stopping at the first failure: if a later event were stored while an earlier
+    // one failed, the retry would put the earlier one after it.
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (!event) continue;
+      try {
+        await this.js.publish(this.#eventSubject(event.type), event.body, { msgID: event.id });
+      } catch (error) {
+        throw new PartialPublishError(i, error);
+      }
+    }
   }
 
   async consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
