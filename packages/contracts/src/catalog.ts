@@ -40,3 +40,34 @@ export const CategoryList = Type.Object({ items: Type.Array(Category) });
 export type CategoryList = Static<typeof CategoryList>;
 
 export const ProductParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+/** What an admin sends to create a product; the id is made from the SKU when not given. */
+export const ProductInput = Type.Object(
+  {
+    id: Type.Optional(Id),
+    sku: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    description: Type.String({ maxLength: 4000 }),
+    priceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    category: Id,
+    imageUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type ProductInput = Static<typeof ProductInput>;
+
+/** A partial update: any of the fields, at least one. */
+export const ProductPatch = Type.Object(
+  {
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    priceCents: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    category: Type.Optional(Id),
+    imageUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ProductPatch = Static<typeof ProductPatch>;

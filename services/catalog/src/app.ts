@@ -6,12 +6,13 @@ import { migrations } from './data/migrations/index.js';
 import { ProductRepository } from './data/product-repository.js';
 import type { CatalogDatabase } from './data/schema.js';
 import { ProductWrites } from './events/product-writes.js';
+import { adminProductRoutes } from './routes/admin-products.js';
 import { categoryRoutes } from './routes/categories.js';
 import { productRoutes } from './routes/products.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Product changes with their events (the admin routes arrive with identity). */
+    /** Product changes with their events (behind the admin routes). */
     productWrites: ProductWrites;
   }
 }
@@ -37,7 +38,8 @@ export async function buildApp(config: CatalogConfig): Promise<App> {
   const bus = new EventBus<CatalogDatabase>(database.db, { service: config.service, transport, log: app.log });
   await bus.start();
   app.log.info({ transport: transport.kind }, 'event bus ready');
-  app.decorate('productWrites', new ProductWrites(bus));
+  const writes = new ProductWrites(bus);
+  app.decorate('productWrites', writes);
   app.addHook('onClose', async () => {
     await bus.stop();
     await transport.close();
@@ -47,5 +49,6 @@ export async function buildApp(config: CatalogConfig): Promise<App> {
   const products = new ProductRepository(database.db);
   productRoutes(app, products);
   categoryRoutes(app, products);
+  adminProductRoutes(app, writes);
   return app;
 }

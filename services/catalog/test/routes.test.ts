@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { identityHeaders } from '@microshop/kit';
 import { testEngines } from '@microshop/testing';
 import { buildApp, loadCatalogConfig } from '../src/index.js';
 
@@ -141,23 +142,67 @@ for (const engine of await testEngines()) {
       });
     }
 
-    it('has no write routes yet: POST is a 404 problem, malformed JSON a 400, never a 500', async () => {
-      const post = await app.inject({ method: 'POST', url: '/api/products', payload: { name: 'x' } });
-      assert.equal(post.statusCode, 404);
-      const malformed = await app.inject({
+    const admin = identityHeaders({ id: 'usr_root', role: 'admin', email: 'admin@example.com', name: 'Admin' });
+    const customer = identityHeaders({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
+    const newProduct = {
+      sku: 'MS-TST-001',
+      name: 'Test Teapot',
+      description: 'A small teapot for tests.',
+      priceCents: 1999,
+      currency: 'USD',
+      category: 'kitchen',
+    };
+
+    it('lets only an admin write: 401 anonymous, 403 customer, 201 admin', async () => {
+      const anonymous = await app.inject({ method: 'POST', url: '/api/products', payload: newProduct });
+      assert.equal(anonymous.statusCode, 401);
+      const asCustomer = await app.inject({ method: 'POST', url: '/api/products', payload: newProduct, headers: customer });
+      assert.equal(asCustomer.statusCode, 403);
+      const created = await app.inject({ method: 'POST', url: '/api/products', payload: newProduct, headers: admin });
+      assert.equal(created.statusCode, 201);
+      assert.deepEqual(created.json(), { ...newProduct, id: 'prod-ms-tst-001', imageUrl: '' });
+      assert.equal((await get('/api/products/prod-ms-tst-001')).status, 200);
+      const again = await app.inject({ method: 'POST', url: '/api/products', payload: newProduct, headers: admin });
+      assert.equal(again.statusCode, 409);
+    });
+
+    it('rejects bad product input with 400 naming each field, and writes nothing', async () => {
+      const bad = await app.inject({
         method: 'POST',
         url: '/api/products',
-        headers: { 'content-type': 'application/json' },
-        payload: '{',
+        headers: admin,
+        payload: { ...newProduct, sku: 'MS-TST-002', priceCents: -1, currency: 'usd', name: 7, colour: 'red' },
       });
+      assert.equal(bad.statusCode, 400);
+      assert.deepEqual(bad.json().errors.map((e: { path: string }) => e.path).sort(), ['colour', 'currency', 'name', 'priceCents']);
+      const unknownCategory = await app.inject({ method: 'POST', url: '/api/products', headers: admin, payload: { ...newProduct, sku: 'MS-TST-003', category: 'nope' } });
+      assert.equal(unknownCategory.statusCode, 400);
+      assert.deepEqual(unknownCategory.json().errors, [{ path: 'category', message: 'is not a known category' }]);
+      assert.equal((await get('/api/products/prod-ms-tst-003')).status, 404);
+      const malformed = await app.inject({ method: 'POST', url: '/api/products', headers: { ...admin, 'content-type': 'application/json' }, payload: '{' });
       assert.equal(malformed.statusCode, 400);
       const huge = await app.inject({
         method: 'POST',
         url: '/api/products',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...admin, 'content-type': 'application/json' },
         payload: `{"a":"${'x'.repeat(1024 * 1024)}"}`,
       });
       assert.equal(huge.statusCode, 413);
+    });
+
+    it('changes a product with PATCH and deletes it with DELETE', async () => {
+      const patched = await app.inject({ method: 'PATCH', url: '/api/products/prod-ms-tst-001', headers: admin, payload: { priceCents: 2499 } });
+      assert.equal(patched.statusCode, 200);
+      assert.equal(patched.json().priceCents, 2499);
+      assert.equal((await get('/api/products/prod-ms-tst-001')).body.priceCents, 2499);
+      assert.equal((await app.inject({ method: 'PATCH', url: '/api/products/prod-ms-tst-001', headers: admin, payload: {} })).statusCode, 400);
+      assert.equal((await app.inject({ method: 'PATCH', url: '/api/products/prod-nope', headers: admin, payload: { priceCents: 1 } })).statusCode, 404);
+      const takenSku = await app.inject({ method: 'PATCH', url: '/api/products/prod-ms-tst-001', headers: admin, payload: { sku: 'MS-KIT-001' } });
+      assert.equal(takenSku.statusCode, 409);
+      assert.equal((await app.inject({ method: 'DELETE', url: '/api/products/prod-ms-tst-001', headers: customer })).statusCode, 403);
+      assert.equal((await app.inject({ method: 'DELETE', url: '/api/products/prod-ms-tst-001', headers: admin })).statusCode, 204);
+      assert.equal((await app.inject({ method: 'DELETE', url: '/api/products/prod-ms-tst-001', headers: admin })).statusCode, 404);
+      assert.equal((await get('/api/products/prod-ms-tst-001')).status, 404);
     });
 
     it('documents its routes in OpenAPI 3.1', async () => {

@@ -1,7 +1,25 @@
 import type { catalog } from '@microshop/contracts';
+import { isUniqueViolation, type Kysely } from '@microshop/data';
 import type { EventBus } from '@microshop/messaging';
-import { ProductRepository } from '../data/product-repository.js';
+import { ProductRepository, toProduct } from '../data/product-repository.js';
 import type { CatalogDatabase } from '../data/schema.js';
+import { catalogErrors } from '../errors.js';
+
+type Context = { traceparent?: string };
+
+async function assertCategory(trx: Kysely<CatalogDatabase>, category: string): Promise<void> {
+  const found = await trx.selectFrom('categories').select('id').where('id', '=', category).executeTakeFirst();
+  if (!found) {
+    throw catalogErrors.UNKNOWN_CATEGORY(`There is no category ${category}`, { errors: [{ path: 'category', message: 'is not a known category' }] });
+  }
+}
+
+function skuTaken(error: unknown): never {
+  if (isUniqueViolation(error)) {
+    throw catalogErrors.SKU_TAKEN('Another product has this SKU', { errors: [{ path: 'sku', message: 'is already used by another product' }] });
+  }
+  throw error;
+}
 
 /**
  * Every change to a product commits together with the event that announces it
@@ -10,14 +28,55 @@ import type { CatalogDatabase } from '../data/schema.js';
 export class ProductWrites {
   constructor(private readonly bus: EventBus<CatalogDatabase>) {}
 
-  upsert(product: catalog.Product, context: { traceparent?: string } = {}): Promise<void> {
+  /** Creates a product; its id is `prod-<sku>` unless one is given. */
+  create(input: catalog.ProductInput, context: Context = {}): Promise<catalog.Product> {
+    const product: catalog.Product = {
+      id: input.id ?? `prod-${input.sku.toLowerCase()}`,
+      sku: input.sku,
+      name: input.name.trim(),
+      description: input.description,
+      priceCents: input.priceCents,
+      currency: input.currency,
+      category: input.category,
+      imageUrl: input.imageUrl ?? '',
+    };
+    return this.bus
+      .transaction(async (trx, emit) => {
+        await assertCategory(trx, product.category);
+        const existing = await trx.selectFrom('products').select('id').where('id', '=', product.id).executeTakeFirst();
+        if (existing) throw catalogErrors.PRODUCT_EXISTS(`A product with id ${product.id} exists`, { errors: [{ path: 'id', message: 'is taken' }] });
+        await ProductRepository.upsert(trx, product);
+        emit('catalog.product.upserted', product.id, { product });
+        return product;
+      }, context)
+      .catch(skuTaken);
+  }
+
+  /** Changes the given fields; undefined when there is no such product. */
+  update(id: string, patch: catalog.ProductPatch, context: Context = {}): Promise<catalog.Product | undefined> {
+    return this.bus
+      .transaction(async (trx, emit) => {
+        const row = await trx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) return undefined;
+        const product = { ...toProduct(row), ...patch };
+        if (patch.name !== undefined) product.name = patch.name.trim();
+        if (patch.category !== undefined) await assertCategory(trx, patch.category);
+        await ProductRepository.upsert(trx, product);
+        emit('catalog.product.upserted', product.id, { product });
+        return product;
+      }, context)
+      .catch(skuTaken);
+  }
+
+  /** Same as create, or replaces the product with this id (used by tests and seeding tools). */
+  upsert(product: catalog.Product, context: Context = {}): Promise<void> {
     return this.bus.transaction(async (trx, emit) => {
       await ProductRepository.upsert(trx, product);
       emit('catalog.product.upserted', product.id, { product });
     }, context);
   }
 
-  remove(productId: string, context: { traceparent?: string } = {}): Promise<boolean> {
+  remove(productId: string, context: Context = {}): Promise<boolean> {
     return this.bus.transaction(async (trx, emit) => {
       const removed = await ProductRepository.remove(trx, productId);
       if (removed) emit('catalog.product.deleted', productId, { productId });
