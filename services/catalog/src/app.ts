@@ -1,6 +1,5 @@
-import { openDatabase } from '@microshop/data';
-import { createTransport, EventBus } from '@microshop/messaging';
-import { type App, createApp } from '@microshop/kit';
+import type { App } from '@microshop/kit';
+import { buildService } from '@microshop/runtime';
 import type { CatalogConfig } from './config.js';
 import { migrations } from './data/migrations/index.js';
 import { ProductRepository } from './data/product-repository.js';
@@ -19,36 +18,19 @@ declare module 'fastify' {
 
 /** Builds the catalog app on its own database (migrated and seeded); tests call this and inject. */
 export async function buildApp(config: CatalogConfig): Promise<App> {
-  const database = await openDatabase<CatalogDatabase>({
-    service: config.service,
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
+  const { app } = await buildService<CatalogDatabase>({
+    config,
     migrations,
-  });
-  const app = await createApp({
-    service: config.service,
-    instanceId: config.instanceId,
-    logLevel: config.logLevel,
     title: 'Microshop catalog',
     description: 'Products and categories.',
-    readiness: { database: () => database.ping(), bus: () => transport.ping() },
+    setup({ app, database, bus }) {
+      const products = new ProductRepository(database.db);
+      const writes = new ProductWrites(bus);
+      app.decorate('productWrites', writes);
+      productRoutes(app, products);
+      categoryRoutes(app, products);
+      adminProductRoutes(app, writes);
+    },
   });
-  app.log.info({ engine: database.engine, location: database.location, applied: database.applied }, 'database ready');
-  const transport = await createTransport({ bus: config.bus, dataDir: config.dataDir, name: config.instanceId, namespace: config.busNamespace });
-  const bus = new EventBus<CatalogDatabase>(database.db, { service: config.service, transport, log: app.log });
-  await bus.start();
-  app.log.info({ transport: transport.kind }, 'event bus ready');
-  const writes = new ProductWrites(bus);
-  app.decorate('productWrites', writes);
-  app.addHook('onClose', async () => {
-    await bus.stop();
-    await transport.close();
-    await database.close();
-  });
-
-  const products = new ProductRepository(database.db);
-  productRoutes(app, products);
-  categoryRoutes(app, products);
-  adminProductRoutes(app, writes);
   return app;
 }

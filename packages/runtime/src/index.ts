@@ -1,0 +1,60 @@
+import { type Database, type Migration, openDatabase } from '@microshop/data';
+import { type App, createApp, type ServiceConfig } from '@microshop/kit';
+import { createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
+
+export interface ServiceParts<DB extends MessagingTables> {
+  app: App;
+  database: Database<DB>;
+  transport: Transport;
+  bus: EventBus<DB>;
+}
+
+export interface BuildServiceOptions<DB extends MessagingTables> {
+  config: ServiceConfig;
+  migrations: Record<string, Migration>;
+  title: string;
+  description: string;
+  /** Registers routes and event handlers; runs before the bus starts consuming. */
+  setup(parts: ServiceParts<DB>): Promise<void> | void;
+  maxAttempts?: number;
+}
+
+/**
+ * A service's own database (migrated), its transport and event bus, and the kit's Fastify app
+ * with readiness for both; closing the app stops consuming, then closes the bus and the database.
+ */
+export async function buildService<DB extends MessagingTables>(options: BuildServiceOptions<DB>): Promise<ServiceParts<DB>> {
+  const { config } = options;
+  const database = await openDatabase<DB>({
+    service: config.service,
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    migrations: options.migrations,
+  });
+  let transport: Transport;
+  try {
+    transport = await createTransport({ bus: config.bus, dataDir: config.dataDir, name: config.instanceId, namespace: config.busNamespace });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const app = await createApp({
+    service: config.service,
+    instanceId: config.instanceId,
+    logLevel: config.logLevel,
+    title: options.title,
+    description: options.description,
+    readiness: { database: () => database.ping(), bus: () => transport.ping() },
+  });
+  app.log.info({ engine: database.engine, location: database.location, applied: database.applied, transport: transport.kind }, 'storage ready');
+  const bus = new EventBus<DB>(database.db, { service: config.service, transport, log: app.log, maxAttempts: options.maxAttempts });
+  app.addHook('onClose', async () => {
+    await bus.stop();
+    await transport.close();
+    await database.close();
+  });
+  const parts = { app, database, transport, bus };
+  await options.setup(parts);
+  await bus.start();
+  return parts;
+}
