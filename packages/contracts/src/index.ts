@@ -1,3 +1,4 @@
+export * as cart from './cart.js';
 export * as catalog from './catalog.js';
 export * as identity from './identity.js';
 export { TOKEN_AUDIENCE, TOKEN_ISSUER } from './identity.js';

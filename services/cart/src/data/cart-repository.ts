@@ -1,0 +1,41 @@
+import type { Kysely } from '@microshop/data';
+import type { CartLine } from '../domain/cart.js';
+import type { CartDatabase } from './schema.js';
+
+export class CartRepository {
+  constructor(private readonly db: Kysely<CartDatabase>) {}
+
+  /** The user's lines joined with the price copy, oldest first. */
+  async lines(userId: string): Promise<CartLine[]> {
+    const rows = await this.db
+      .selectFrom('cart_items as i')
+      .innerJoin('prices as p', 'p.product_id', 'i.product_id')
+      .select(['i.product_id', 'p.name', 'i.quantity', 'p.price_cents', 'p.currency'])
+      .where('i.user_id', '=', userId)
+      .orderBy('i.updated_at')
+      .orderBy('i.product_id')
+      .execute();
+    return rows.map((r) => ({ productId: r.product_id, name: r.name, quantity: r.quantity, unitPriceCents: r.price_cents, currency: r.currency }));
+  }
+
+  async hasProduct(productId: string): Promise<boolean> {
+    return (await this.db.selectFrom('prices').select('product_id').where('product_id', '=', productId).executeTakeFirst()) !== undefined;
+  }
+
+  async setQuantity(userId: string, productId: string, quantity: number): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db
+      .insertInto('cart_items')
+      .values({ user_id: userId, product_id: productId, quantity, updated_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'product_id']).doUpdateSet({ quantity }))
+      .execute();
+  }
+
+  async remove(userId: string, productId: string): Promise<void> {
+    await this.db.deleteFrom('cart_items').where('user_id', '=', userId).where('product_id', '=', productId).execute();
+  }
+
+  async clear(userId: string): Promise<void> {
+    await this.db.deleteFrom('cart_items').where('user_id', '=', userId).execute();
+  }
+}

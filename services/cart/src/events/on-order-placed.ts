@@ -1,0 +1,12 @@
+import type { EventData } from '@microshop/contracts';
+import type { Kysely } from '@microshop/data';
+import type { CloudEvent } from '@microshop/messaging';
+import type { CartDatabase } from '../data/schema.js';
+
+/** orders.order.placed: the ordered lines leave the cart (lines added since stay). */
+export async function onOrderPlaced(trx: Kysely<CartDatabase>, event: CloudEvent): Promise<void> {
+  const { userId, items } = event.data as EventData<'orders.order.placed'>;
+  for (const item of items) {
+    await trx.deleteFrom('cart_items').where('user_id', '=', userId).where('product_id', '=', item.productId).execute();
+  }
+}

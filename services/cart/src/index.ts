@@ -1,0 +1,2 @@
+export { buildApp } from './app.js';
+export { type CartConfig, loadCartConfig, SERVICE } from './config.js';
