@@ -1,34 +1,6 @@
-import { custom, type Env, int, loadConfig, oneOf, str } from '@microshop/kit';
+import { custom, type Env, int, loadConfig, oneOf, parseUpstreams, str } from '@microshop/kit';
 
-/** `catalog=http://127.0.0.1:4001,http://127.0.0.1:4002;orders=http://orders:8080` */
-export function parseUpstreams(text: string | undefined): Readonly<Record<string, readonly string[]>> {
-  const upstreams: Record<string, string[]> = {};
-  if (text === undefined) return upstreams;
-  for (const entry of text
-    .split(/[;\n]/)
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const eq = entry.indexOf('=');
-    const name = entry.slice(0, eq).trim();
-    if (eq <= 0 || !/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`has an entry without a service name: ${JSON.stringify(entry)}`);
-    const urls = entry
-      .slice(eq + 1)
-      .split(',')
-      .map((u) => u.trim())
-      .filter(Boolean);
-    for (const u of urls) {
-      let parsed: URL;
-      try {
-        parsed = new URL(u);
-      } catch {
-        throw new Error(`has an invalid URL for ${name}: ${JSON.stringify(u)}`);
-      }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`needs http(s) URLs, got ${JSON.stringify(u)}`);
-    }
-    upstreams[name] = urls.map((u) => u.replace(/\/+$/, ''));
-  }
-  return upstreams;
-}
+export { parseUpstreams };
 
 export function loadGatewayConfig(env: Env = process.env) {
   return loadConfig(

@@ -20,7 +20,14 @@ export const eventSchemas = {
     { additionalProperties: false },
   ),
   'orders.order.placed': Type.Object(
-    { ...OrderRef, items: Type.Array(LineItem, { minItems: 1 }), totalCents: Cents, currency: Currency },
+    {
+      ...OrderRef,
+      items: Type.Array(LineItem, { minItems: 1 }),
+      totalCents: Cents,
+      currency: Currency,
+      /** The card payments tokenized at checkout; the card number itself never travels. */
+      paymentMethodId: Id,
+    },
     { additionalProperties: false },
   ),
   'inventory.stock.reserved': Type.Object({ ...OrderRef }, { additionalProperties: false }),

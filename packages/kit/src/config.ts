@@ -136,6 +136,36 @@ export function parseBus(text: string | undefined): string {
   return text;
 }
 
+/** `catalog=http://127.0.0.1:4001,http://127.0.0.1:4002;orders=http://orders:8080` */
+export function parseUpstreams(text: string | undefined): Readonly<Record<string, readonly string[]>> {
+  const upstreams: Record<string, string[]> = {};
+  if (text === undefined) return upstreams;
+  for (const entry of text
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq).trim();
+    if (eq <= 0 || !/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`has an entry without a service name: ${JSON.stringify(entry)}`);
+    const urls = entry
+      .slice(eq + 1)
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    for (const u of urls) {
+      let parsed: URL;
+      try {
+        parsed = new URL(u);
+      } catch {
+        throw new Error(`has an invalid URL for ${name}: ${JSON.stringify(u)}`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`needs http(s) URLs, got ${JSON.stringify(u)}`);
+    }
+    upstreams[name] = urls.map((u) => u.replace(/\/+$/, ''));
+  }
+  return upstreams;
+}
+
 /** Settings every service process shares. `service` names the `<SERVICE>_DATABASE_URL` variable. */
 export function serviceConfigSpec(service: string) {
   const prefix = service.toUpperCase().replace(/-/g, '_');
@@ -148,6 +178,8 @@ export function serviceConfigSpec(service: string) {
     databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
     bus: custom('MICROSHOP_BUS', parseBus),
     busNamespace: str('MICROSHOP_BUS_NAMESPACE', { default: 'microshop', pattern: /^[a-z][a-z0-9_-]{0,31}$/ }),
+    /** Where the other services are, for the few calls that cannot wait for an event. */
+    upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
   };

@@ -11,7 +11,8 @@ export interface BusLogger {
   error(fields: object, message: string): void;
 }
 
-export type EventHandler<DB> = (trx: Kysely<DB>, event: CloudEvent) => Promise<void>;
+/** Handles one event inside the consumer's transaction; events it emits commit with its writes. */
+export type EventHandler<DB> = (trx: Kysely<DB>, event: CloudEvent, emit: Emit) => Promise<void>;
 
 export interface EventBusOptions {
   /** The service name: the events' `source` and the consumer group. */
@@ -133,6 +134,7 @@ export class EventBus<DB extends MessagingTables> {
       work.push({ ...item, event, handler });
     }
     if (work.length > 0) {
+      let publishAfterCommit = false;
       try {
         await this.db.transaction().execute(async (trx) => {
           const inbox = trx as unknown as Kysely<MessagingTables>;
@@ -145,7 +147,15 @@ export class EventBus<DB extends MessagingTables> {
                 .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
                 .executeTakeFirst();
               // Zero rows: handled before (a redelivery); the inbox row makes it a no-op.
-              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await item.handler(trx as unknown as Kysely<DB>, item.event);
+              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+                const emitted: CloudEvent[] = [];
+                const emit: Emit = (type, subject, data) => {
+                  emitted.push(createEvent(service, type, subject, data, { traceparent: item.event.traceparent }));
+                };
+                await item.handler(trx as unknown as Kysely<DB>, item.event, emit);
+                await enqueue(trx, emitted);
+                if (emitted.length > 0) publishAfterCommit = true;
+              }
               await sql`release savepoint inbox_event`.execute(trx);
             } catch (error) {
               item.error = error ?? new Error('handler failed');
@@ -164,6 +174,7 @@ export class EventBus<DB extends MessagingTables> {
         }
         return;
       }
+      if (publishAfterCommit) this.relay.kick();
       for (const item of work) {
         try {
           if (item.error === undefined) await item.message.ack();

@@ -103,6 +103,8 @@ export class Runner {
       this.say,
       pretty,
     );
+    // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
+    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = upstreams.join(';');
     for (const supervisor of this.services) supervisor.start();
     this.gateway.start();
 

@@ -137,6 +137,7 @@ for (const engine of await testEngines()) {
         items: [{ productId: 'p-mug', quantity: 5, unitPriceCents: 1500 }],
         totalCents: 7500,
         currency: 'USD',
+        paymentMethodId: 'pm_test',
       });
       await until('the order to empty the cart', async () => (await cartOf(ada)).items.length === 1);
       assert.equal((await cartOf(ada)).items[0].productId, 'p-cup');

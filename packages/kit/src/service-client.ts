@@ -1,0 +1,55 @@
+import { commonErrors } from './problem.js';
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A synchronous call to another service, for the few things that cannot wait for an event
+ * (orders reads the cart at checkout). Tries each instance in turn when one cannot be reached;
+ * a service with none reachable is a 503 naming it, a slow one a 504.
+ */
+export class ServiceClient {
+  #next = 0;
+
+  constructor(
+    readonly service: string,
+    private readonly urls: readonly string[],
+    private readonly timeoutMs = 3_000,
+  ) {}
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: unknown } = {},
+  ): Promise<ServiceResponse<T>> {
+    if (this.urls.length === 0) {
+      throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service is not configured`, { extensions: { service: this.service } });
+    }
+    for (let attempt = 0; attempt < this.urls.length; attempt++) {
+      const url = this.urls[this.#next++ % this.urls.length];
+      try {
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        const text = await response.text();
+        return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+      } catch (error) {
+        if ((error as Error).name === 'TimeoutError') {
+          throw commonErrors.GATEWAY_TIMEOUT(`The ${this.service} service did not answer in time`, { extensions: { service: this.service } });
+        }
+        // Unreachable: try the next instance.
+      }
+    }
+    throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service cannot be reached right now`, {
+      extensions: { service: this.service },
+      headers: { 'retry-after': '1' },
+    });
+
+  }
+}
+
