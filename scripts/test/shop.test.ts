@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { after, before, describe, it } from 'node:test';
+
+// The whole shop as real processes behind the gateway: register, shop, pay, and follow the drone.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const START = join(root, 'scripts', 'dist', 'src', 'start.js');
+const ADMIN = { email: 'admin@microshop.local', password: 'admin-password-1' };
+const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const card = (cardNumber: string) => ({ cardNumber, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' });
+const GOOD = '4242424242424242';
+const DECLINED = '4000000000000002';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('shop: the checkout saga across every service', () => {
+  let runner: RunningProcess;
+  let base: string;
+  let dataDir: string;
+  let adminToken: string;
+
+  const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
+  };
+  const until = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await fn();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${runner.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const register = async (name: string) => {
+    const response = await call('POST', '/api/auth/register', { body: { email: `${name}@example.com`, password: 'password-123', name } });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    return response.body as { user: Json; token: string };
+  };
+  const addToCart = (token: string, productId: string, quantity: number) =>
+    until(`${productId} in the cart`, async () => {
+      const response = await call('PUT', `/api/cart/items/${productId}`, { token, body: { quantity } });
+      return response.status === 200 ? response.body : undefined;
+    });
+  const placeOrder = (token: string, cardNumber = GOOD, key = `key-${Math.random()}`) =>
+    call('POST', '/api/orders', { token, body: { shippingAddress: ADDRESS, payment: card(cardNumber) }, headers: { 'idempotency-key': key } });
+  const orderReaches = (token: string, id: string, statuses: string[], timeoutMs = 20_000) =>
+    until(`order ${id} to reach ${statuses.join(' or ')}`, async () => {
+      const response = await call('GET', `/api/orders/${id}`, { token });
+      return statuses.includes(response.body.status) ? response.body : undefined;
+    }, timeoutMs);
+  const stock = async (productId: string) => (await call('GET', `/api/inventory/${productId}`)).body.available as number;
+  const setStock = (productId: string, available: number) => call('PUT', `/api/inventory/${productId}`, { token: adminToken, body: { available } });
+
+  before(async () => {
+    const port = await freePort();
+    dataDir = await tempDir();
+    runner = startChild(process.execPath, [START], {
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MICROSHOP_DATA_DIR: dataDir,
+        MICROSHOP_TIME_SCALE: '40',
+        MICROSHOP_ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'warn',
+        MICROSHOP_LOG_FORMAT: 'json',
+      },
+    });
+    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
+    base = `http://127.0.0.1:${port}`;
+    adminToken = (await call('POST', '/api/auth/login', { body: ADMIN })).body.token;
+    assert.ok(adminToken, 'the seeded admin can sign in');
+  });
+  after(async () => {
+    await runner?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes an order from cart to CONFIRMED within 2 s and on to DELIVERED by drone', async () => {
+    const { token } = await register('ada');
+    const products = (await call('GET', '/api/products?limit=2')).body.items as Json[];
+    const [first, second] = products as [Json, Json];
+    const before = { first: await stock(first.id), second: await stock(second.id) };
+    await addToCart(token, first.id, 2);
+    const cart = await addToCart(token, second.id, 1);
+    assert.equal(cart.totalCents, first.priceCents * 2 + second.priceCents);
+
+    const started = Date.now();
+    const placed = await placeOrder(token);
+    assert.equal(placed.status, 202, JSON.stringify(placed.body));
+    assert.equal(placed.body.status, 'PENDING');
+    assert.equal(placed.body.totalCents, cart.totalCents);
+    const confirmed = await orderReaches(token, placed.body.id, ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
+    const tookMs = Date.now() - started;
+    assert.notEqual(confirmed.status, 'CANCELLED', JSON.stringify(confirmed));
+    assert.ok(tookMs < 2_000, `confirmed after ${tookMs} ms`);
+    await until('the cart to empty', async () => ((await call('GET', '/api/cart', { token })).body.items.length === 0 ? true : undefined));
+    assert.equal(await stock(first.id), before.first - 2);
+    assert.equal(await stock(second.id), before.second - 1);
+
+    const delivered = await orderReaches(token, placed.body.id, ['DELIVERED'], 30_000);
+    assert.deepEqual(
+      delivered.history.map((h: Json) => h.status),
+      ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED'],
+    );
+    const delivery = (await call('GET', `/api/deliveries/${placed.body.id}`, { token })).body;
+    assert.equal(delivery.status, 'DELIVERED');
+    assert.match(delivery.droneId, /^drone-/);
+    const payments = (await call('GET', `/api/payments?orderId=${placed.body.id}`, { token })).body.items as Json[];
+    assert.deepEqual(
+      payments.map((p) => [p.status, p.amountCents, p.cardBrand, p.cardLast4]),
+      [['CAPTURED', cart.totalCents, 'visa', '4242']],
+    );
+    const kinds = await until('the notifications', async () => {
+      const items = (await call('GET', '/api/notifications', { token })).body.items as Json[];
+      const found = items.map((n) => n.kind).sort();
+      return found.includes('order.delivered') ? found : undefined;
+    });
+    assert.deepEqual(kinds, ['order.confirmed', 'order.delivered']);
+    assert.deepEqual(((await call('GET', '/api/orders', { token })).body.items as Json[]).map((o) => o.id), [placed.body.id]);
+  });
+
+  it('answers the same Idempotency-Key with the same order, and a different body with 422', async () => {
+    const { token } = await register('idem');
+    const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];
+    await addToCart(token, product?.id, 1);
+    const first = await placeOrder(token, GOOD, 'same-key');
+    const again = await placeOrder(token, GOOD, 'same-key');
+    assert.equal(first.status, 202);
+    assert.equal(again.status, 202);
+    assert.equal(again.body.id, first.body.id);
+    const other = await call('POST', '/api/orders', {
+      token,
+      body: { shippingAddress: { ...ADDRESS, city: 'Paris' }, payment: card(GOOD) },
+      headers: { 'idempotency-key': 'same-key' },
+    });
+    assert.equal(other.status, 422);
+    assert.equal((await call('GET', '/api/orders', { token })).body.items.length, 1);
+  });
+
+  it('cancels a declined payment and puts the stock back exactly', async () => {
+    const { token } = await register('declined');
+    const [, , product] = (await call('GET', '/api/products?limit=3')).body.items as Json[];
+    const before = await stock(product?.id);
+    await addToCart(token, product?.id, 3);
+    const placed = await placeOrder(token, DECLINED);
+    assert.equal(placed.status, 202);
+    const order = await orderReaches(token, placed.body.id, ['CANCELLED', 'CONFIRMED']);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'PAYMENT_DECLINED');
+    await until('the stock to return', async () => ((await stock(product?.id)) === before ? true : undefined));
+    const payments = (await call('GET', `/api/payments?orderId=${placed.body.id}`, { token })).body.items as Json[];
+    assert.equal(payments[0]?.status, 'FAILED');
+  });
+
+  it('cancels an order the stock cannot cover, leaving stock as it was', async () => {
+    const { token } = await register('greedy');
+    const [, , , product] = (await call('GET', '/api/products?limit=4')).body.items as Json[];
+    assert.equal((await setStock(product?.id, 1)).status, 200);
+    await addToCart(token, product?.id, 2);
+    const placed = await placeOrder(token);
+    const order = await orderReaches(token, placed.body.id, ['CANCELLED', 'CONFIRMED']);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'OUT_OF_STOCK');
+    assert.equal(await stock(product?.id), 1);
+    const payments = (await call('GET', `/api/payments?orderId=${placed.body.id}`, { token })).body.items as Json[];
+    assert.notEqual(payments[0]?.status, 'CAPTURED', 'nothing was charged');
+  });
+
+  it('lets exactly one of two shoppers racing for the last item win', async () => {
+    const [a, b] = [await register('racer-a'), await register('racer-b')];
+    const [, , , , product] = (await call('GET', '/api/products?limit=5')).body.items as Json[];
+    await setStock(product?.id, 1);
+    await addToCart(a.token, product?.id, 1);
+    await addToCart(b.token, product?.id, 1);
+    const [pa, pb] = await Promise.all([placeOrder(a.token), placeOrder(b.token)]);
+    const outcomes = await Promise.all([
+      orderReaches(a.token, pa.body.id, ['CANCELLED', 'CONFIRMED', 'SHIPPED', 'DELIVERED']),
+      orderReaches(b.token, pb.body.id, ['CANCELLED', 'CONFIRMED', 'SHIPPED', 'DELIVERED']),
+    ]);
+    const cancelled = outcomes.filter((o) => o.status === 'CANCELLED');
+    assert.equal(cancelled.length, 1, JSON.stringify(outcomes.map((o) => o.status)));
+    assert.equal(cancelled[0]?.cancellationReason, 'OUT_OF_STOCK');
+    assert.equal(await stock(product?.id), 0);
+  });
+
+  it('hides other users’ resources (404) and ignores spoofed identity headers', async () => {
+    const owner = await register('owner');
+    const snoop = await register('snoop');
+    const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];
+    await addToCart(owner.token, product?.id, 1);
+    const placed = await placeOrder(owner.token);
+    const id = placed.body.id as string;
+    assert.equal((await call('GET', `/api/orders/${id}`, { token: snoop.token })).status, 404);
+    assert.equal((await call('GET', `/api/deliveries/${id}`, { token: snoop.token })).status, 404);
+    assert.deepEqual((await call('GET', `/api/payments?orderId=${id}`, { token: snoop.token })).body.items, []);
+    const spoofed = await call('GET', '/api/orders', { token: snoop.token, headers: { 'x-user-id': owner.user.id, 'x-user-role': 'admin' } });
+    assert.deepEqual(spoofed.body.items, [], 'the token decides who is asking');
+    assert.equal((await call('GET', '/api/orders', { headers: { 'x-user-id': owner.user.id } })).status, 401);
+    assert.equal((await call('PUT', `/api/inventory/${product?.id}`, { token: snoop.token, body: { available: 999 } })).status, 403);
+  });
+
+  it('refuses bad checkouts with a clear 4xx and places nothing', async () => {
+    const { token } = await register('careless');
+    assert.equal((await placeOrder(token)).status, 422, 'empty cart');
+    const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];
+    await addToCart(token, product?.id, 1);
+    const luhn = await placeOrder(token, '4242424242424241');
+    assert.equal(luhn.status, 400);
+    assert.deepEqual(luhn.body.errors, [{ path: 'payment.cardNumber', message: 'is not a valid card number' }]);
+    const noKey = await call('POST', '/api/orders', { token, body: { shippingAddress: ADDRESS, payment: card(GOOD) } });
+    assert.equal(noKey.status, 400);
+    assert.equal(noKey.body.errors[0].path, 'headers.idempotency-key');
+    const badAddress = await call('POST', '/api/orders', {
+      token,
+      body: { shippingAddress: { ...ADDRESS, city: '' }, payment: { ...card(GOOD), expMonth: 13 } },
+      headers: { 'idempotency-key': 'k-bad' },
+    });
+    assert.equal(badAddress.status, 400);
+    assert.deepEqual([...new Set(badAddress.body.errors.map((e: Json) => e.path))].sort(), ['payment.expMonth', 'shippingAddress.city']);
+    assert.deepEqual((await call('GET', '/api/orders', { token })).body.items, []);
+    assert.doesNotMatch(runner.output(), /4242424242424241|4242424242424242/, 'no card number in any log line');
+  });
+});

@@ -1,0 +1,35 @@
+import { type App, ServiceClient } from '@microshop/kit';
+import { buildService } from '@microshop/runtime';
+import { Checkout } from './checkout.js';
+import type { OrdersConfig } from './config.js';
+import { migrations } from './data/migrations/index.js';
+import { OrderRepository } from './data/order-repository.js';
+import type { OrdersDatabase } from './data/schema.js';
+import { onDeliveryArrived, onDeliveryDeparted, onPaymentFailed, onPaymentSucceeded, onStockRejected } from './events/saga.js';
+import { orderRoutes } from './routes/orders.js';
+
+/** Builds orders: checkout, order history, and the order's side of the checkout saga. */
+export async function buildApp(config: OrdersConfig): Promise<App> {
+  const { app } = await buildService<OrdersDatabase>({
+    config,
+    migrations,
+    title: 'Microshop orders',
+    description: 'Checkout from the cart, orders and their status history.',
+    setup({ app, database, bus }) {
+      bus.on('inventory.stock.rejected', onStockRejected);
+      bus.on('payments.payment.succeeded', onPaymentSucceeded);
+      bus.on('payments.payment.failed', onPaymentFailed);
+      bus.on('shipping.delivery.departed', onDeliveryDeparted);
+      bus.on('shipping.delivery.arrived', onDeliveryArrived);
+      const repository = new OrderRepository(database.db);
+      const checkout = new Checkout(
+        bus,
+        repository,
+        new ServiceClient('cart', config.upstreams.cart ?? []),
+        new ServiceClient('payments', config.upstreams.payments ?? []),
+      );
+      orderRoutes(app, checkout, repository);
+    },
+  });
+  return app;
+}

@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { cart, orders, payments } from '@microshop/contracts';
+import { isUniqueViolation } from '@microshop/data';
+import { HttpProblem, identityHeaders, type ServiceClient, type VerifiedUser } from '@microshop/kit';
+import type { EventBus } from '@microshop/messaging';
+import { type OrderRepository, toOrder } from './data/order-repository.js';
+import type { OrdersDatabase, OrderTable } from './data/schema.js';
+import { orderErrors } from './errors.js';
+
+/** What makes two submissions "the same order": everything but the card's secret parts. */
+function requestHash(body: orders.PlaceOrderBody): string {
+  const { cardNumber, cvc: _cvc, ...card } = body.payment;
+  const canonical = JSON.stringify({ shippingAddress: body.shippingAddress, card: { ...card, last4: cardNumber.slice(-4) } });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Checkout: read the cart, tokenize the card, and place the order with its event, once per key. */
+export class Checkout {
+  constructor(
+    private readonly bus: EventBus<OrdersDatabase>,
+    private readonly repository: OrderRepository,
+    private readonly cartService: ServiceClient,
+    private readonly paymentsService: ServiceClient,
+  ) {}
+
+  async place(user: VerifiedUser, key: string, body: orders.PlaceOrderBody, context: { traceparent?: string }): Promise<orders.Order> {
+    const hash = requestHash(body);
+    const existing = await this.#replay(user, key, hash);
+    if (existing) return existing;
+
+    const headers = identityHeaders(user);
+    // Payments checks the card (Luhn, expiry) and keeps brand and last 4 digits; orders never stores it.
+    const method = await this.paymentsService.request<payments.PaymentMethod & { errors?: unknown; detail?: string }>('POST', '/internal/payment-methods', {
+      headers,
+      body: body.payment,
+    });
+    if (method.status === 400) {
+      throw orderErrors.INVALID_CARD(method.body.detail ?? 'The card details are not valid', { errors: method.body.errors as never });
+    }
+    if (method.status !== 201) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The card could not be registered', { extensions: { service: 'payments' } });
+
+    const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { headers });
+    if (basket.status !== 200) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The cart could not be read', { extensions: { service: 'cart' } });
+    if (basket.body.items.length === 0) throw orderErrors.EMPTY_CART('Add something to the cart before placing an order');
+
+    const now = new Date().toISOString();
+    const row: OrderTable = {
+      id: `ord_${randomUUID().replace(/-/g, '')}`,
+      user_id: user.id,
+      status: 'PENDING',
+      items: JSON.stringify(basket.body.items),
+      total_cents: basket.body.totalCents,
+      currency: basket.body.currency,
+      shipping_address: JSON.stringify(body.shippingAddress),
+      cancellation_reason: null,
+      history: JSON.stringify([{ status: 'PENDING', at: now }]),
+      idempotency_key: key,
+      request_hash: hash,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.bus.transaction(async (trx, emit) => {
+        await trx.insertInto('orders').values(row).execute();
+        emit('orders.order.placed', row.id, {
+          orderId: row.id,
+          userId: user.id,
+          items: basket.body.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
+          totalCents: row.total_cents,
+          currency: row.currency,
+          paymentMethodId: method.body.paymentMethodId,
+        });
+      }, context);
+    } catch (error) {
+      // The same key raced in from another request: answer with the order that won.
+      if (isUniqueViolation(error)) {
+        const winner = await this.#replay(user, key, hash);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+    return toOrder(row);
+  }
+
+  async #replay(user: VerifiedUser, key: string, hash: string): Promise<orders.Order | undefined> {
+    const existing = await this.repository.byIdempotencyKey(user.id, key);
+    if (!existing) return undefined;
+    if (existing.request_hash !== hash) {
+      throw orderErrors.IDEMPOTENCY_KEY_REUSED('Use a new Idempotency-Key for a different order', {
+        errors: [{ path: 'headers.idempotency-key', message: 'was used for a different order' }],
+      });
+    }
+    return toOrder(existing);
+  }
+}

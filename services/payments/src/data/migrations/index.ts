@@ -1,0 +1,9 @@
+import type { Migration } from '@microshop/data';
+import { createMessagingTables } from '@microshop/messaging';
+import { createPayments } from './0001-create-payments.js';
+
+/** Applied in name order; never rename or edit one that has shipped, add a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001-create-payments': createPayments,
+  '0002-messaging': createMessagingTables,
+};

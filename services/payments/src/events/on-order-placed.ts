@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { EventData } from '@microshop/contracts';
+import type { Kysely } from '@microshop/data';
+import type { CloudEvent } from '@microshop/messaging';
+import type { PaymentsDatabase } from '../data/schema.js';
+
+/** orders.order.placed: a pending payment for the order, with the card orders tokenized. */
+export async function onOrderPlaced(trx: Kysely<PaymentsDatabase>, event: CloudEvent): Promise<void> {
+  const order = event.data as EventData<'orders.order.placed'>;
+  const method = await trx.selectFrom('payment_methods').selectAll().where('id', '=', order.paymentMethodId).executeTakeFirst();
+  if (!method) throw new Error(`unknown payment method ${order.paymentMethodId}`);
+  const now = new Date().toISOString();
+  await trx
+    .insertInto('payments')
+    .values({
+      id: `pay_${randomUUID().replace(/-/g, '')}`,
+      order_id: order.orderId,
+      user_id: order.userId,
+      payment_method_id: method.id,
+      status: 'PENDING',
+      amount_cents: order.totalCents,
+      currency: order.currency,
+      card_brand: method.brand,
+      card_last4: method.last4,
+      provider_reference: null,
+      failure_reason: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .execute();
+}

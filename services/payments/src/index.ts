@@ -1,0 +1,3 @@
+export { buildApp } from './app.js';
+export { loadPaymentsConfig, type PaymentsConfig, SERVICE } from './config.js';
+export { passesLuhn } from './domain/card.js';

@@ -1,0 +1,2 @@
+export { buildApp } from './app.js';
+export { loadShippingConfig, SERVICE, type ShippingConfig } from './config.js';
