@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import {
+  createPostgresDatabase,
+  freePort,
+  NATS_URL,
+  natsUnreachable,
+  postgresUnreachable,
+  REQUIRE_INFRA,
+  type RunningProcess,
+  startChild,
+  tempDir,
+} from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 
 // The whole shop as real processes behind the gateway: register, shop, pay, and follow the drone.
@@ -16,8 +26,20 @@ const DECLINED = '4000000000000002';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe('shop: the checkout saga across every service', () => {
+const SERVICES = ['identity', 'catalog', 'cart', 'orders', 'inventory', 'payments', 'shipping', 'notifications'];
+const infraDown = (await postgresUnreachable()) ?? (await natsUnreachable());
+const setups = [
+  { name: 'embedded SQLite and the embedded bus', production: false, skip: false as string | false },
+  {
+    name: 'PostgreSQL and NATS JetStream',
+    production: true,
+    skip: infraDown && !REQUIRE_INFRA ? `${infraDown} (set MICROSHOP_REQUIRE_INFRA=1 to fail instead)` : (false as string | false),
+  },
+];
+
+for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga across every service`, { skip: setup.skip }, () => {
   let runner: RunningProcess;
+  const drops: Array<() => Promise<void>> = [];
   let base: string;
   let dataDir: string;
   let adminToken: string;
@@ -67,8 +89,20 @@ describe('shop: the checkout saga across every service', () => {
   before(async () => {
     const port = await freePort();
     dataDir = await tempDir();
+    const production: Record<string, string> = {};
+    if (setup.production) {
+      if (infraDown) throw new Error(`MICROSHOP_REQUIRE_INFRA=1 but ${infraDown}`);
+      for (const service of SERVICES) {
+        const database = await createPostgresDatabase(`shop_${service}`);
+        drops.push(database.drop);
+        production[`${service.toUpperCase()}_DATABASE_URL`] = database.url;
+      }
+      production.MICROSHOP_BUS = NATS_URL;
+      production.MICROSHOP_BUS_NAMESPACE = `shop${process.pid}`;
+    }
     runner = startChild(process.execPath, [START], {
       env: {
+        ...production,
         PORT: String(port),
         HOST: '127.0.0.1',
         MICROSHOP_DATA_DIR: dataDir,
@@ -86,6 +120,8 @@ describe('shop: the checkout saga across every service', () => {
   after(async () => {
     await runner?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    for (const drop of drops) await drop();
+    if (setup.production && !infraDown) await deleteNamespace(`shop${process.pid}`);
   });
 
   it('takes an order from cart to CONFIRMED within 2 s and on to DELIVERED by drone', async () => {
@@ -234,3 +270,16 @@ describe('shop: the checkout saga across every service', () => {
     assert.doesNotMatch(runner.output(), /4242424242424241|4242424242424242/, 'no card number in any log line');
   });
 });
+
+/** Removes a test namespace's NATS streams (the shop's services created them). */
+async function deleteNamespace(namespace: string): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of [`${namespace.toUpperCase()}_EVENTS`, `${namespace.toUpperCase()}_DLQ`]) await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
