@@ -1,0 +1,116 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createPostgresDatabase, freePort, NATS_URL, natsUnreachable, postgresUnreachable, startChild, tempDir } from '@microshop/testing';
+import { median, percentile } from './stats.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const ADDRESS = { name: 'Bench', line1: '1 Main St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' };
+const SERVICES = ['identity', 'catalog', 'cart', 'orders', 'inventory', 'payments', 'shipping', 'notifications'];
+
+async function call(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
+}
+
+/** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
+async function run(root: string, production: boolean, shoppers: number, seconds: number) {
+  const port = await freePort();
+  const dataDir = await tempDir('microshop-bench-shop-');
+  const drops: Array<() => Promise<void>> = [];
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MICROSHOP_DATA_DIR: dataDir,
+    MICROSHOP_ADMIN_PASSWORD: 'bench-admin-1',
+    MICROSHOP_RATE_LIMIT: 'off',
+    LOG_LEVEL: 'warn',
+    MICROSHOP_LOG_FORMAT: 'json',
+  };
+  if (production) {
+    for (const service of SERVICES) {
+      const database = await createPostgresDatabase(`bench_${service}`);
+      drops.push(database.drop);
+      env[`${service.toUpperCase()}_DATABASE_URL`] = database.url;
+    }
+    env.MICROSHOP_BUS = NATS_URL;
+    env.MICROSHOP_BUS_NAMESPACE = `benchshop${process.pid}`;
+  }
+  const runner = startChild(process.execPath, [join(root, 'scripts', 'dist', 'src', 'start.js')], { env });
+  try {
+    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
+    const base = `http://127.0.0.1:${port}`;
+    const admin = (await call(base, 'POST', '/api/auth/login', undefined, { email: 'admin@microshop.local', password: 'bench-admin-1' })).body.token;
+    const products = ((await call(base, 'GET', '/api/products?limit=8')).body.items as Json[]).map((p) => p.id as string);
+    for (const id of products) await call(base, 'PUT', `/api/inventory/${id}`, admin, { available: 1_000_000 });
+    const tokens = await Promise.all(
+      Array.from({ length: shoppers }, async (_, i) => (await call(base, 'POST', '/api/auth/register', undefined, { email: `bench${i}@example.com`, password: 'password-123', name: `Bench ${i}` })).body.token as string),
+    );
+    // The cart learns prices from catalog events; wait until it knows them all.
+    for (const id of products) {
+      while ((await call(base, 'PUT', `/api/cart/items/${id}`, tokens[0], { quantity: 1 })).status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    await call(base, 'DELETE', '/api/cart', tokens[0]);
+
+    const latencies: number[] = [];
+    let failed = 0;
+    const began = performance.now();
+    const deadline = began + seconds * 1000;
+    await Promise.all(
+      tokens.map(async (token, s) => {
+        for (let n = 0; performance.now() < deadline; n++) {
+          await call(base, 'PUT', `/api/cart/items/${products[(s + n) % products.length]}`, token, { quantity: 1 });
+          const started = performance.now();
+          const placed = await call(base, 'POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' } }, {
+            'idempotency-key': `bench-${s}-${n}`,
+          });
+          if (placed.status !== 202) {
+            failed++;
+            continue;
+          }
+          for (;;) {
+            const order = (await call(base, 'GET', `/api/orders/${placed.body.id}`, token)).body;
+            if (order.status !== 'PENDING') {
+              if (order.status === 'CANCELLED') failed++;
+              else latencies.push(performance.now() - started);
+              break;
+            }
+            await new Promise((r) => setTimeout(r, 25));
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - began) / 1000;
+    return {
+      confirmedPerSecond: latencies.length / elapsed,
+      confirmed: latencies.length,
+      failed,
+      p50: median(latencies),
+      p99: percentile(latencies, 99),
+    };
+  } finally {
+    await runner.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    for (const drop of drops) await drop();
+  }
+}
+
+export async function checkoutBench(root: string, seconds: number): Promise<string[]> {
+  const lines = [`16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per setup:`];
+  const setups: Array<[string, boolean]> = [['embedded bus + SQLite', false]];
+  const down = (await postgresUnreachable()) ?? (await natsUnreachable());
+  if (!down) setups.push(['NATS JetStream + PostgreSQL', true]);
+  for (const [name, production] of setups) {
+    const r = await run(root, production, 16, seconds);
+    lines.push(
+      `  ${name.padEnd(28)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
+        ` POST -> CONFIRMED p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
+    );
+  }
+  if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
+  return lines;
+}
