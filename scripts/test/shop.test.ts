@@ -248,6 +248,19 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     assert.equal((await call('PUT', `/api/inventory/${product?.id}`, { token: snoop.token, body: { available: 999 } })).status, 403);
   });
 
+  it('keeps the cart working while the catalog is down', async () => {
+    const { token } = await register('offline');
+    const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];
+    const pid = [...runner.output().matchAll(/catalog-1 started \(pid (\d+)/g)].map((m) => Number(m[1])).at(-1);
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    await until('the gateway to see catalog down', async () => ((await call('GET', '/api/products')).status === 503 ? true : undefined));
+    const cart = await call('PUT', `/api/cart/items/${product?.id}`, { token, body: { quantity: 2 } });
+    assert.equal(cart.status, 200);
+    assert.equal(cart.body.items[0].unitPriceCents, product?.priceCents);
+    await until('catalog to come back', async () => ((await call('GET', '/api/products')).status === 200 ? true : undefined));
+  });
+
   it('refuses bad checkouts with a clear 4xx and places nothing', async () => {
     const { token } = await register('careless');
     assert.equal((await placeOrder(token)).status, 422, 'empty cart');
