@@ -1,12 +1,19 @@
 import { type App, createApp } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
-import { SERVICES } from './route-table.js';
+import { authenticate } from './auth/authenticate.js';
+import { SERVICES, serviceFor } from './route-table.js';
+import { adminStatusRoute } from './routes/admin-status.js';
+import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
+import { homeRoute } from './routes/home.js';
 import { docsRoutes } from './routes/docs.js';
 import { landingRoute } from './routes/landing.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { request } from 'undici';
 import { TokenVerifier } from './auth/verifier.js';
 import { Upstreams } from './upstreams/pool.js';
+
+/** Routes the gateway answers itself under /api. */
+const GATEWAY_API = new Set(['/api/home', '/api/admin/status']);
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig): Promise<App> {
@@ -43,7 +50,25 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     }
     return (await response.body.json()) as { keys: [] };
   }, config.jwksRefreshMs);
-  await proxyRoutes(app, upstreams, verifier, config);
+  await edgeHeaders(app, config.corsOrigins);
+  // The edge: who is calling, then limits, then the gateway's own API routes and the proxy.
+  await app.register(async (edge) => {
+    edge.decorateRequest('verifiedUser', null);
+    edge.addHook('preHandler', async (request) => {
+      const path = request.url.split('?', 1)[0] ?? '/';
+      // Unknown paths stay a plain 404, signed in or not.
+      if (serviceFor(path) !== undefined || GATEWAY_API.has(path)) request.verifiedUser = await authenticate(request, verifier, path);
+    });
+    await rateLimits(edge, {
+      enabled: config.rateLimit === 'on',
+      perIp: config.rateLimitPerIp,
+      perUser: config.rateLimitPerUser,
+      signIn: config.rateLimitSignIn,
+    });
+    homeRoute(edge, upstreams);
+    adminStatusRoute(edge, upstreams);
+    await proxyRoutes(edge, upstreams, config);
+  });
   docsRoutes(app, upstreams);
   landingRoute(app);
   return app;

@@ -23,6 +23,7 @@ export async function startFakeService(name: string, options: { slowMs?: number 
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/api/products', handler: echo });
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/api/products/:id', handler: echo });
   app.route({ method: ['GET'], url: '/api/categories', handler: echo });
+  app.route({ method: ['GET'], url: '/api/cart', handler: echo });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -5,7 +5,7 @@ const READ = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The gateway's per-route policy (SPEC §5). Services check ownership themselves. */
 export function accessFor(method: string, path: string): Access {
-  if (path === '/api/auth/register' || path === '/api/auth/login' || path === '/.well-known/jwks.json') return 'public';
+  if (path === '/api/auth/register' || path === '/api/auth/login' || path === '/.well-known/jwks.json' || path === '/api/home') return 'public';
   if (path.startsWith('/api/admin/') || path === '/api/admin') return 'admin';
   if (path === '/api/products' || path.startsWith('/api/products/') || path === '/api/categories') {
     return READ.has(method) ? 'public' : 'admin';

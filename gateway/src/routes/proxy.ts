@@ -1,9 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHeaders, sendProblem, type VerifiedUser } from '@microshop/kit';
+import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHeaders, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { accessFor } from '../auth/policy.js';
-import { bearerToken, type TokenVerifier } from '../auth/verifier.js';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
 import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
@@ -29,7 +27,6 @@ const CLIENT_FORBIDDEN_HEADER = /^(x-(user|microshop)-.*|forwarded|x-real-ip|exp
 declare module 'fastify' {
   interface FastifyRequest {
     upstreamInstance: Instance | null;
-    verifiedUser: VerifiedUser | null;
   }
 }
 
@@ -88,26 +85,7 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
   }
 }
 
-/**
- * Who is calling: the user a valid bearer token names. On a public route a missing or bad token
- * just means anonymous; elsewhere it is a 401, and a customer on an admin route a 403.
- */
-async function authenticate(request: FastifyRequest, verifier: TokenVerifier, path: string): Promise<VerifiedUser | null> {
-  const access = accessFor(request.method, path);
-  let user: VerifiedUser | null = null;
-  try {
-    const token = bearerToken(request.headers.authorization);
-    if (token) user = await verifier.verify(token);
-  } catch (error) {
-    if (access !== 'public') throw error;
-  }
-  if (access === 'public') return user;
-  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>', { headers: { 'www-authenticate': 'Bearer' } });
-  if (access === 'admin' && user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
-  return user;
-}
-
-export async function proxyRoutes(app: App, upstreams: Upstreams, verifier: TokenVerifier, options: ProxyOptions): Promise<void> {
+export async function proxyRoutes(app: App, upstreams: Upstreams, options: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       disableRequestLogging: true,
@@ -125,7 +103,6 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, verifier: Toke
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     scope.decorateRequest('upstreamInstance', null);
-    scope.decorateRequest('verifiedUser', null);
     scope.addHook('onResponse', async (request) => {
       if (request.upstreamInstance) request.upstreamInstance.inflight--;
     });
@@ -178,7 +155,6 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, verifier: Toke
       const path = request.url.split('?', 1)[0] ?? '/';
       const service = serviceFor(path);
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
-      request.verifiedUser = await authenticate(request, verifier, path);
       const pool = upstreams.pool(service);
       if (pool === undefined) return replyUnavailable(request, reply, noInstance(service));
       return forward(request, reply, pool);

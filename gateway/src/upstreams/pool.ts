@@ -8,6 +8,8 @@ export interface Instance {
   inflight: number;
   /** Why it was last marked down, for the status page and logs. */
   reason: string | undefined;
+  /** The process id its /readyz last reported. */
+  pid: number | undefined;
 }
 
 /** The instances of one service and which of them may take traffic now. */
@@ -19,7 +21,7 @@ export class ServicePool {
     readonly name: string,
     urls: readonly string[],
   ) {
-    this.instances = urls.map((url, i) => ({ id: `${name}-${i + 1}`, url, healthy: false, inflight: 0, reason: 'not checked yet' }));
+    this.instances = urls.map((url, i) => ({ id: `${name}-${i + 1}`, url, healthy: false, inflight: 0, reason: 'not checked yet', pid: undefined }));
   }
 
   /** The next healthy instance in turn, other than `exclude`; undefined when none is left. */
@@ -80,7 +82,8 @@ export class Upstreams {
         bodyTimeout: this.checkTimeoutMs,
         signal: AbortSignal.timeout(this.checkTimeoutMs),
       });
-      await response.body.dump();
+      const body = (await response.body.json().catch(() => ({}))) as { pid?: unknown };
+      if (typeof body.pid === 'number') instance.pid = body.pid;
       if (response.statusCode === 200) this.#markUp(pool, instance);
       else this.markDown(pool, instance, `readyz answered ${response.statusCode}`);
     } catch (error) {

@@ -94,7 +94,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.addHook('onSend', async (_request, reply) => {
     if (health.draining) reply.header('connection', 'close');
   });
-  installHealth(app, options.readiness ?? {}, health, options.readinessDetails);
+  installHealth(app, options.readiness ?? {}, health, () => ({ instance: options.instanceId, pid: process.pid, ...options.readinessDetails?.() }));
   app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
 
   if (options.openapi === false) return app;

@@ -1,0 +1,31 @@
+import { commonErrors, type VerifiedUser } from '@microshop/kit';
+import type { FastifyRequest } from 'fastify';
+import { accessFor } from './policy.js';
+import { bearerToken, type TokenVerifier } from './verifier.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user the bearer token names, once verified; null for anonymous. */
+    verifiedUser: VerifiedUser | null;
+  }
+}
+
+/**
+ * Who is calling: the user a valid bearer token names. On a public route a missing or bad token
+ * just means anonymous; elsewhere it is a 401, and a customer on an admin route a 403.
+ */
+export async function authenticate(request: FastifyRequest, verifier: TokenVerifier, path: string): Promise<VerifiedUser | null> {
+  const access = accessFor(request.method, path);
+  let user: VerifiedUser | null = null;
+  try {
+    const token = bearerToken(request.headers.authorization);
+    if (token) user = await verifier.verify(token);
+  } catch (error) {
+    if (access !== 'public') throw error;
+  }
+  if (access === 'public') return user;
+  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>', { headers: { 'www-authenticate': 'Bearer' } });
+  if (access === 'admin' && user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
+  return user;
+}
+

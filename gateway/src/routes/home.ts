@@ -1,0 +1,47 @@
+import { type App, identityHeaders } from '@microshop/kit';
+import { request } from 'undici';
+import type { Upstreams } from '../upstreams/pool.js';
+
+const PART_TIMEOUT_MS = 800;
+const FEATURED = 8;
+
+/** GET from a healthy instance of `service`; undefined when none answers 200 in time. */
+async function fetchPart(upstreams: Upstreams, service: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const instance = upstreams.pool(service)?.pick();
+  if (!instance) return undefined;
+  try {
+    const response = await request(`${instance.url}${path}`, { headers, headersTimeout: PART_TIMEOUT_MS, bodyTimeout: PART_TIMEOUT_MS });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return undefined;
+    }
+    return await response.body.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The storefront's first page in one call: categories and featured products from catalog, and
+ * the signed-in shopper's cart, fetched in parallel. A part whose service is down is left empty
+ * and named in `degraded`; the answer is still 200.
+ */
+export function homeRoute(app: App, upstreams: Upstreams): void {
+  app.get('/api/home', async (request) => {
+    const user = request.verifiedUser;
+    const [categories, products, cart] = await Promise.all([
+      fetchPart(upstreams, 'catalog', '/api/categories'),
+      fetchPart(upstreams, 'catalog', `/api/products?limit=${FEATURED}`),
+      user ? fetchPart(upstreams, 'cart', '/api/cart', identityHeaders(user)) : Promise.resolve(null),
+    ]);
+    const degraded: string[] = [];
+    if (categories === undefined || products === undefined) degraded.push('catalog');
+    if (cart === undefined) degraded.push('cart');
+    return {
+      categories: (categories as { items?: unknown[] } | undefined)?.items ?? [],
+      featured: (products as { items?: unknown[] } | undefined)?.items ?? [],
+      cart: cart ?? null,
+      degraded,
+    };
+  });
+}
