@@ -5,6 +5,7 @@ import { SERVICES, serviceFor } from './route-table.js';
 import { adminStatusRoute } from './routes/admin-status.js';
 import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
 import { homeRoute } from './routes/home.js';
+import { upstreamMetrics } from './upstreams/metrics.js';
 import { docsRoutes } from './routes/docs.js';
 import { landingRoute } from './routes/landing.js';
 import { proxyRoutes } from './routes/proxy.js';
@@ -67,7 +68,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     });
     homeRoute(edge, upstreams);
     adminStatusRoute(edge, upstreams);
-    await proxyRoutes(edge, upstreams, config);
+    await proxyRoutes(edge, upstreams, upstreamMetrics(app.metricsRegistry, upstreams), config);
   });
   docsRoutes(app, upstreams);
   landingRoute(app);

@@ -44,7 +44,7 @@ if (files.length === 0) {
 const concurrency = Math.max(1, Math.min(2, availableParallelism()));
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files],
+  ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-timeout=180000', `--test-concurrency=${concurrency}`, ...files],
   {
     cwd: root,
     stdio: 'inherit',

@@ -4,7 +4,10 @@ import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHea
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import type { UpstreamMetrics } from '../upstreams/metrics.js';
 import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
+import { CircuitState, type Guard, guardFor } from '../upstreams/resilience.js';
 
 export interface ProxyOptions {
   upstreamTimeoutMs: number;
@@ -85,7 +88,7 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
   }
 }
 
-export async function proxyRoutes(app: App, upstreams: Upstreams, options: ProxyOptions): Promise<void> {
+export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: UpstreamMetrics, options: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(replyFrom, {
       disableRequestLogging: true,
@@ -107,27 +110,85 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
       if (request.upstreamInstance) request.upstreamInstance.inflight--;
     });
 
-    const forward = (request: FastifyRequest, reply: FastifyReply, pool: ServicePool, previous?: Instance): FastifyReply => {
+    const guards = new Map<string, Guard>();
+    const guardOf = (service: string): Guard => {
+      let guard = guards.get(service);
+      if (!guard) {
+        guard = guardFor((state) => {
+          metrics.breaker.set({ service }, state);
+          app.log.warn({ upstream: service, breaker: CircuitState[state] }, 'circuit breaker changed state');
+        });
+        metrics.breaker.set({ service }, CircuitState.Closed);
+        guards.set(service, guard);
+      }
+      return guard;
+    };
+
+    /** The outcome of one proxied request, reported to the service's breaker. */
+    interface Settle {
+      resolve(): void;
+      reject(error: Error): void;
+    }
+
+    const forward = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      pool: ServicePool,
+      guard: Guard,
+      settle: Settle,
+      previous?: Instance,
+    ): FastifyReply => {
       const instance = pool.pick(previous);
-      if (!instance) return replyUnavailable(request, reply, noInstance(pool.name));
+      if (!instance) {
+        // Health checks already make this fast; the breaker counts failures of live instances only.
+        settle.resolve();
+        return replyUnavailable(request, reply, noInstance(pool.name));
+      }
       instance.inflight++;
       request.upstreamInstance = instance;
+      const started = performance.now();
       const withBody = !HAS_NO_BODY.has(request.method) && Buffer.isBuffer(request.body);
+      const retry = (reason: string): FastifyReply | undefined => {
+        // Once, on another instance, within the retry budget.
+        if (previous !== undefined || !guard.budget.withdraw()) return undefined;
+        metrics.retries.inc({ service: pool.name });
+        request.log.info({ upstream: pool.name, upstreamInstance: instance.id, reason }, 'retrying on another instance');
+        return forward(request, reply, pool, guard, settle, instance);
+      };
       return fromUpstream(reply, `${instance.url}${request.url}`, {
         ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
         rewriteRequestHeaders,
         // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
         retryDelay: () => null,
+        onResponse: (_request, _reply, res) => {
+          metrics.duration.observe({ service: pool.name }, (performance.now() - started) / 1000);
+          const status = res.statusCode ?? 0;
+          metrics.requests.inc({ service: pool.name, outcome: String(status) });
+          if (status >= 500) settle.reject(new Error(`answered ${status}`));
+          else settle.resolve();
+          reply.send(res.stream);
+        },
         onError: (_reply, { error }) => {
           instance.inflight--;
           request.upstreamInstance = null;
           const code = errorCode(error as Error & { code?: string });
-          const firstTry = previous === undefined;
+          metrics.requests.inc({ service: pool.name, outcome: code ?? 'error' });
           if (code !== undefined && NOT_CONNECTED.has(code)) {
             upstreams.markDown(pool, instance, `connect failed: ${code}`);
-            if (firstTry) return forward(request, reply, pool, instance);
+            const retried = retry(code);
+            if (retried) return retried;
+            settle.resolve();
             return replyUnavailable(request, reply, noInstance(pool.name));
           }
+          if (code !== undefined && BROKEN.has(code)) {
+            upstreams.markDown(pool, instance, `connection broken: ${code}`);
+            if (IDEMPOTENT.has(request.method)) {
+              const retried = retry(code);
+              if (retried) return retried;
+            }
+          }
+          // Only now is the request's fate sealed; a retry above settles it instead.
+          settle.reject(error);
           if (code !== undefined && TIMED_OUT.has(code)) {
             return replyUnavailable(
               request,
@@ -136,10 +197,6 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
                 extensions: { service: pool.name },
               }),
             );
-          }
-          if (code !== undefined && BROKEN.has(code)) {
-            upstreams.markDown(pool, instance, `connection broken: ${code}`);
-            if (firstTry && IDEMPOTENT.has(request.method)) return forward(request, reply, pool, instance);
           }
           request.log.warn({ err: error, upstream: pool.name, upstreamInstance: instance.id }, 'upstream request failed');
           return replyUnavailable(
@@ -157,7 +214,42 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, options: Proxy
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
       const pool = upstreams.pool(service);
       if (pool === undefined) return replyUnavailable(request, reply, noInstance(service));
-      return forward(request, reply, pool);
+      const guard = guardOf(service);
+      guard.budget.deposit();
+      // The breaker counts each request's outcome; while it is open, requests fail at once.
+      let thrown: unknown;
+      guard.breaker
+        .execute(
+          () =>
+            new Promise<void>((resolve, reject) => {
+              try {
+                forward(request, reply, pool, guard, { resolve, reject }, undefined);
+              } catch (error) {
+                thrown = error;
+                reject(error);
+              }
+            }),
+        )
+        .catch((error: unknown) => {
+          if (reply.sent) return;
+          // Thrown before anything was forwarded (a malformed URL): the error handler answers.
+          if (error === thrown) {
+            reply.send(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+            metrics.requests.inc({ service, outcome: 'circuit-open' });
+            replyUnavailable(
+              request,
+              reply,
+              commonErrors.SERVICE_UNAVAILABLE(`The ${service} service is failing; requests are paused for a few seconds`, {
+                extensions: { service },
+                headers: { 'retry-after': '5' },
+              }),
+            );
+          }
+        });
+      return reply;
     };
 
     scope.all('/api/*', handler);

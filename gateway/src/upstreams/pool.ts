@@ -15,7 +15,6 @@ export interface Instance {
 /** The instances of one service and which of them may take traffic now. */
 export class ServicePool {
   readonly instances: Instance[];
-  #cursor = 0;
 
   constructor(
     readonly name: string,
@@ -24,17 +23,30 @@ export class ServicePool {
     this.instances = urls.map((url, i) => ({ id: `${name}-${i + 1}`, url, healthy: false, inflight: 0, reason: 'not checked yet', pid: undefined }));
   }
 
-  /** The next healthy instance in turn, other than `exclude`; undefined when none is left. */
+  /**
+   * Power of two choices: of two healthy instances picked at random (other than `exclude`), the
+   * one with fewer requests in flight. Near-optimal spreading without global state.
+   */
   pick(exclude?: Instance): Instance | undefined {
-    const n = this.instances.length;
-    for (let i = 0; i < n; i++) {
-      const candidate = this.instances[(this.#cursor + i) % n];
-      if (candidate?.healthy && candidate !== exclude) {
-        this.#cursor = (this.#cursor + i + 1) % n;
-        return candidate;
+    let first: Instance | undefined;
+    let second: Instance | undefined;
+    let seen = 0;
+    // One pass of reservoir sampling picks two distinct healthy instances uniformly.
+    for (const candidate of this.instances) {
+      if (!candidate.healthy || candidate === exclude) continue;
+      seen++;
+      if (seen === 1) first = candidate;
+      else if (seen === 2) second = candidate;
+      else {
+        const slot = Math.floor(Math.random() * seen);
+        if (slot === 0) first = candidate;
+        else if (slot === 1) second = candidate;
       }
     }
-    return undefined;
+    if (!second) return first;
+    if (!first) return second;
+    if (first.inflight === second.inflight) return Math.random() < 0.5 ? first : second;
+    return first.inflight < second.inflight ? first : second;
   }
 
   healthyCount(): number {

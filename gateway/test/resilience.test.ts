@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildGateway, loadGatewayConfig } from '../src/index.js';
+import { ServicePool } from '../src/upstreams/pool.js';
+import { RetryBudget } from '../src/upstreams/resilience.js';
+import { startFakeService } from './upstream-fixture.js';
+
+describe('balancing and resilience', () => {
+  it('sends work to the less busy of two healthy instances', () => {
+    const pool = new ServicePool('catalog', ['http://a', 'http://b', 'http://c']);
+    for (const instance of pool.instances) instance.healthy = true;
+    const [a, b, c] = pool.instances;
+    if (!a || !b || !c) throw new Error('three instances');
+    a.inflight = 50;
+    b.inflight = 50;
+    c.inflight = 0;
+    const picks = Array.from({ length: 300 }, () => pool.pick());
+    // c loses only when the two sampled are a and b (1 in 3); it is never passed over for them otherwise.
+    assert.ok(picks.filter((p) => p === c).length > 150);
+    c.healthy = false;
+    assert.ok(Array.from({ length: 50 }, () => pool.pick()).every((p) => p === a || p === b));
+    assert.equal(pool.pick(a), b, 'never the excluded instance');
+  });
+
+  it('lets retries add at most a fifth of the traffic', () => {
+    const budget = new RetryBudget(0.2, 10);
+    let allowed = 0;
+    for (let i = 0; i < 10; i++) if (budget.withdraw()) allowed++;
+    assert.equal(allowed, 10, 'a full budget to start');
+    assert.equal(budget.withdraw(), false);
+    for (let i = 0; i < 60; i++) budget.deposit();
+    let more = 0;
+    while (budget.withdraw()) more++;
+    assert.equal(more, 10);
+  });
+
+  it('opens the breaker after five failures in a row and fails fast without calling the service', async () => {
+    const service = await startFakeService('catalog');
+    const gateway = await buildGateway(loadGatewayConfig({ MICROSHOP_UPSTREAMS: `catalog=${service.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off' }));
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await gateway.inject({ url: '/api/products/broken' })).statusCode, 500);
+      const hits = service.hits;
+      const started = Date.now();
+      const fast = await gateway.inject({ url: '/api/products/broken' });
+      assert.equal(fast.statusCode, 503);
+      assert.equal(fast.json().service, 'catalog');
+      assert.match(fast.json().detail, /paused/);
+      assert.equal(service.hits, hits, 'the open breaker did not call the service');
+      assert.ok(Date.now() - started < 100);
+      const metrics = (await gateway.inject({ url: '/metrics' })).body;
+      assert.match(metrics, /gateway_upstream_breaker_state\{service="catalog"[^}]*\} 1/);
+      assert.match(metrics, /gateway_upstream_requests_total\{service="catalog",outcome="500"[^}]*\} 5/);
+      assert.match(metrics, /gateway_upstream_instances\{service="catalog",state="healthy"[^}]*\} 1/);
+    } finally {
+      await gateway.close();
+      await service.close();
+    }
+  });
+});
