@@ -5,6 +5,8 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 export type FetchJwks = () => Promise<JSONWebKeySet>;
 
 
+const CACHE_SIZE = 10_000;
+
 function unauthorized(detail: string) {
   return commonErrors.UNAUTHORIZED(detail, { headers: { 'www-authenticate': 'Bearer' } });
 }
@@ -15,6 +17,8 @@ function unauthorized(detail: string) {
  */
 export class TokenVerifier {
   #keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  /** Tokens already verified, until they expire: the signature check is most of a request's CPU. */
+  readonly #verified = new Map<string, { user: VerifiedUser; expiresAt: number }>();
   #fetchedAt = 0;
   #fetching: Promise<void> | undefined;
 
@@ -45,6 +49,14 @@ export class TokenVerifier {
 
   /** The user a bearer token names; a 401 problem when it is not one identity signed and still valid. */
   async verify(token: string): Promise<VerifiedUser> {
+    const cached = this.#verified.get(token);
+    if (cached && cached.expiresAt > Date.now()) return cached.user;
+    if (cached) this.#verified.delete(token);
+    const user = await this.#verifyNow(token);
+    return user;
+  }
+
+  async #verifyNow(token: string): Promise<VerifiedUser> {
     let result;
     try {
       await this.#refresh(false);
@@ -66,12 +78,16 @@ export class TokenVerifier {
     const { payload } = result;
     const role = payload.role;
     if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw unauthorized('The token names no user');
-    return {
+    const user = {
       id: payload.sub,
       role: role as Role,
       email: typeof payload.email === 'string' ? payload.email : '',
       name: typeof payload.name === 'string' ? payload.name : '',
     };
+    // Bounded: when full, the oldest entry goes (Map keeps insertion order).
+    if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, { user, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 60_000 });
+    return user;
   }
 }
 

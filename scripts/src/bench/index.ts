@@ -2,19 +2,22 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkoutBench } from './checkout.js';
+import { gatewayBench } from './gateway.js';
 import { messagingBench } from './messaging.js';
 import { startupBench } from './startup.js';
 
 /**
- * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout.
+ * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway.
  * BENCH_RUNS sets start-up repetitions (default 5); BENCH_EVENTS (10000) sizes the messaging runs,
  * whose latency is measured at BENCH_EVENT_RATE (2000/s) or half the measured peak if lower;
- * BENCH_CHECKOUT_SECONDS (20) is how long the checkout load runs per setup.
+ * BENCH_CHECKOUT_SECONDS (20) is how long the checkout load runs per setup, BENCH_GATEWAY_SECONDS
+ * (10) how long each proxy is loaded.
  * Quote figures measured in one run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const suites: Record<string, (runs: number) => Promise<string[]>> = {
   startup: (runs) => startupBench(root, runs),
+  gateway: () => gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10)),
   checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 20)),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
 };

@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
+import autocannon from 'autocannon';
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+interface LoadOptions {
+  seconds: number;
+  connections: number;
+  rate?: number;
+  headers?: Record<string, string>;
+}
+
+async function load(url: string, options: LoadOptions): Promise<Result> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    headers: options.headers,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** nginx from Debian's packages, installed when missing (root only; else that row is skipped). */
+function ensureNginx(): string | undefined {
+  if (NGINX) return NGINX;
+  try {
+    execFileSync('apt-get', ['install', '-y', 'nginx'], { stdio: 'ignore' });
+  } catch {
+    try {
+      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+      execFileSync('apt-get', ['install', '-y', 'nginx'], { stdio: 'ignore' });
+    } catch {
+      return undefined;
+    }
+  }
+  return ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+}
+
+function nginxConfig(dir: string, port: number, backend: string): string {
+  const file = join(dir, 'nginx.conf');
+  writeFileSync(
+    file,
+    `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream backend { server ${backend.replace('http://', '')}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`,
+  );
+  return file;
+}
+
+/** The self time of a V8 CPU profile, by function, as "name (file:line) share%". */
+function topFunctions(profileDir: string, count: number): string[] {
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return [];
+  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as {
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+    samples: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  for (const id of profile.samples) {
+    const frame = byId.get(id);
+    if (!frame || frame.functionName === '(idle)') continue;
+    busy++;
+    const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(gateway|packages)\//, '$1/')}:${frame.lineNumber + 1}` : 'native';
+    const key = `${frame.functionName || '(anonymous)'} (${where})`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  const total = Math.max(1, busy);
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, n]) => `${((n / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+/**
+ * One backend instance (catalog), and in front of it in turn: nothing, this gateway with every
+ * feature on (token verified, limits, breaker, metrics, logs at info), nginx (1 worker, upstream
+ * keep-alive) and a bare node-http-proxy. Same request, same client, one run.
+ */
+export async function gatewayBench(root: string, seconds: number): Promise<string[]> {
+  const dir = await tempDir('microshop-bench-gw-');
+  const started: RunningProcess[] = [];
+  const spawnService = async (name: string, port: number, env: Record<string, string>) => {
+    const child = startChild(process.execPath, [join(root, 'services', name, 'dist', 'src', 'server.js')], {
+      env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dir, LOG_LEVEL: 'warn', ...env },
+    });
+    started.push(child);
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 30_000 });
+    return `http://127.0.0.1:${port}`;
+  };
+  try {
+    const backend = await spawnService('catalog', await freePort(), {});
+    const identity = await spawnService('identity', await freePort(), { IDENTITY_SCRYPT_COST: '1024', MICROSHOP_ADMIN_PASSWORD: 'bench-admin-1' });
+    const token = (
+      (await (
+        await fetch(`${identity}/api/auth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'bench@example.com', password: 'password-123', name: 'Bench' }),
+        })
+      ).json()) as { token: string }
+    ).token;
+    const path = '/api/products/prod-bamboo-cutting-board';
+    const headers = { authorization: `Bearer ${token}` };
+
+    const gatewayPort = await freePort();
+    const profileDir = join(dir, 'profile');
+    const gateway = startChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(root, 'gateway', 'dist', 'src', 'server.js')], {
+      env: {
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+        MICROSHOP_UPSTREAMS: `catalog=${backend};identity=${identity}`,
+        LOG_LEVEL: 'info',
+        // Limits stay on, high enough that the benchmark's single client is not refused.
+        GATEWAY_RATE_LIMIT_IP: '1000000',
+        GATEWAY_RATE_LIMIT_USER: '1000000',
+      },
+    });
+    started.push(gateway);
+    await waitForHttp(`http://127.0.0.1:${gatewayPort}/api/products`, { timeoutMs: 30_000 });
+
+    const proxyPort = await freePort();
+    const baseline = startChild(process.execPath, [fileURLToPath(new URL('./http-proxy-baseline.js', import.meta.url)), String(proxyPort), backend]);
+    started.push(baseline);
+    await baseline.waitForOutput(/listening/);
+
+    const targets: Array<[string, string]> = [
+      ['direct to the service', backend],
+      ['this gateway, all features on', `http://127.0.0.1:${gatewayPort}`],
+    ];
+    const nginx = ensureNginx();
+    if (nginx) {
+      const nginxPort = await freePort();
+      const process_ = startChild(nginx, ['-c', nginxConfig(dir, nginxPort, backend), '-p', dir, '-g', 'daemon off;']);
+      started.push(process_);
+      await waitForHttp(`http://127.0.0.1:${nginxPort}${path}`, { timeoutMs: 10_000 });
+      targets.push(['nginx, 1 worker, keep-alive', `http://127.0.0.1:${nginxPort}`]);
+    }
+    targets.push(['node-http-proxy baseline', `http://127.0.0.1:${proxyPort}`]);
+
+    const peak = new Map<string, Result>();
+    for (const [name, base] of targets) {
+      await load(`${base}${path}`, { seconds: 2, connections: 32, headers }); // warm-up
+      peak.set(name, await load(`${base}${path}`, { seconds, connections: 32, headers }));
+    }
+    const gatewayPeak = peak.get('this gateway, all features on') as Result;
+    const half = Math.floor(gatewayPeak.rps / 2);
+    const directHalf = await load(`${backend}${path}`, { seconds, connections: 16, rate: half, headers });
+    const gatewayHalf = await load(`http://127.0.0.1:${gatewayPort}${path}`, { seconds, connections: 16, rate: half, headers });
+    await gateway.stop();
+    started.splice(started.indexOf(gateway), 1);
+
+    const lines = [`GET ${path} with a bearer token, 32 connections, ${seconds} s each after a 2 s warm-up (autocannon in the benchmark process):`];
+    for (const [name] of targets) {
+      const r = peak.get(name) as Result;
+      lines.push(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms`);
+    }
+    const ratio = (name: string) => (peak.has(name) ? (gatewayPeak.rps / (peak.get(name) as Result).rps).toFixed(2) : 'n/a');
+    lines.push(`  gateway / nginx: ${ratio('nginx, 1 worker, keep-alive')}x   gateway / node-http-proxy: ${ratio('node-http-proxy baseline')}x`);
+    if (!nginx) lines.push('  (nginx could not be installed: that row is missing)');
+    lines.push(
+      `  at half the gateway's peak (${half} req/s): p99 direct ${directHalf.p99} ms, through the gateway ${gatewayHalf.p99} ms (added ${gatewayHalf.p99 - directHalf.p99} ms)`,
+    );
+    lines.push("  the gateway's CPU profile over the run, top self time (share of busy samples):");
+    for (const line of topFunctions(profileDir, 8)) lines.push(`    ${line}`);
+    return lines;
+  } finally {
+    for (const child of started.reverse()) await child.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
