@@ -12,6 +12,7 @@ interface Result {
   rps: number;
   p50: number;
   p99: number;
+  errors: number;
 }
 
 interface LoadOptions {
@@ -29,8 +30,11 @@ async function load(url: string, options: LoadOptions): Promise<Result> {
     headers: options.headers,
     ...(options.rate ? { overallRate: options.rate } : {}),
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  // A handful of socket errors when the run stops mid-request are noise; more is a broken target.
+  if (result.non2xx > 0 || result.errors > Math.max(10, result.requests.total / 1000)) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors };
 }
 
 /** nginx from Debian's packages, installed when missing (root only; else that row is skipped). */
@@ -179,7 +183,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const lines = [`GET ${path} with a bearer token, 32 connections, ${seconds} s each after a 2 s warm-up (autocannon in the benchmark process):`];
     for (const [name] of targets) {
       const r = peak.get(name) as Result;
-      lines.push(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms`);
+      lines.push(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms${r.errors ? `   (${r.errors} socket errors)` : ''}`);
     }
     const ratio = (name: string) => (peak.has(name) ? (gatewayPeak.rps / (peak.get(name) as Result).rps).toFixed(2) : 'n/a');
     lines.push(`  gateway / nginx: ${ratio('nginx, 1 worker, keep-alive')}x   gateway / node-http-proxy: ${ratio('node-http-proxy baseline')}x`);
