@@ -25,6 +25,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     instanceId: config.instanceId,
     logLevel: config.logLevel,
     openapi: false,
+    ...(config.tls ? { https: config.tls } : {}),
     readinessDetails: () => ({
       services: Object.fromEntries(
         SERVICES.map((name) => {

@@ -1,6 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { custom, type Env, int, loadConfig, oneOf, parseUpstreams, str } from '@microshop/kit';
 
 export { parseUpstreams };
+
+/** TLS_CERT and TLS_KEY name PEM files; both or neither. Read once, at start. */
+function readTls(env: Env): { cert: Buffer; key: Buffer } | undefined {
+  const cert = env.TLS_CERT?.trim();
+  const key = env.TLS_KEY?.trim();
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error(`needs both TLS_CERT and TLS_KEY, got only ${cert ? 'TLS_CERT' : 'TLS_KEY'}`);
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch (error) {
+    throw new Error(`could not read the certificate or key: ${(error as Error).message}`);
+  }
+}
 
 export function loadGatewayConfig(env: Env = process.env) {
   return loadConfig(
@@ -11,6 +25,7 @@ export function loadGatewayConfig(env: Env = process.env) {
       instanceId: str('MICROSHOP_INSTANCE_ID', { default: `gateway-${process.pid}`, pattern: /^[\w.-]{1,64}$/ }),
       logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
+      tls: custom('TLS_CERT', () => readTls(env)),
       upstreamTimeoutMs: int('GATEWAY_UPSTREAM_TIMEOUT_MS', { default: 10_000, min: 100, max: 600_000 }),
       connectTimeoutMs: int('GATEWAY_CONNECT_TIMEOUT_MS', { default: 500, min: 50, max: 60_000 }),
       rateLimit: oneOf('MICROSHOP_RATE_LIMIT', ['on', 'off'], 'on'),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHeaders, sendProblem } from '@microshop/kit';
@@ -21,6 +22,12 @@ const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED
 const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A W3C trace context for a new trace: version 00, random trace and span ids, sampled. */
+function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
 /**
  * Dropped from what clients send: identity is established by the gateway alone, forwarding
  * claims other than X-Forwarded-For are not trusted, and hop-by-hop headers end at the gateway.
@@ -70,6 +77,9 @@ function rewriteRequestHeaders(
   }
   if (request.verifiedUser) Object.assign(out, identityHeaders(request.verifiedUser));
   out['x-request-id'] = request.id;
+  // Every request is traced: a client that starts no trace gets one started here.
+  const traceparent = headers.traceparent;
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) out.traceparent = newTraceparent();
   const forwardedFor = request.headers['x-forwarded-for'];
   out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
   out['x-forwarded-proto'] = request.protocol;

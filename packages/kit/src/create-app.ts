@@ -40,6 +40,8 @@ export interface CreateAppOptions {
   readinessDetails?: () => Record<string, unknown>;
   /** Generate `/openapi.json` from the route schemas (default true; the gateway merges instead). */
   openapi?: boolean;
+  /** Terminate TLS with this certificate and key (PEM). */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 declare module 'fastify' {
@@ -58,6 +60,7 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: createLogger({
       service: options.service,
       instanceId: options.instanceId,
