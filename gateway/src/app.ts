@@ -1,6 +1,6 @@
 import { type App, createApp } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
-import { authenticate } from './auth/authenticate.js';
+import { authenticate, routedPath } from './auth/authenticate.js';
 import { SERVICES, serviceFor } from './route-table.js';
 import { adminStatusRoute } from './routes/admin-status.js';
 import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
@@ -57,7 +57,8 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   await app.register(async (edge) => {
     edge.decorateRequest('verifiedUser', null);
     edge.addHook('preHandler', async (request) => {
-      const path = request.url.split('?', 1)[0] ?? '/';
+      // Policies are decided on the path as the router and the services read it, escapes decoded.
+      const path = routedPath(request.url);
       // Unknown paths stay a plain 404, signed in or not.
       if (serviceFor(path) !== undefined || GATEWAY_API.has(path)) request.verifiedUser = await authenticate(request, verifier, path);
     });

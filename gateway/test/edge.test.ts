@@ -92,6 +92,9 @@ describe('gateway edge: limits, headers, aggregation, status', () => {
 
   it('shows every service’s instances to an admin at /api/admin/status, and to no one else', async () => {
     assert.equal((await gateway.inject({ url: '/api/admin/status', remoteAddress: '10.5.0.1' })).statusCode, 401);
+    // An escaped path reaches the same route: the policy must see through the escape.
+    assert.equal((await gateway.inject({ url: '/api/admin/%73tatus', remoteAddress: '10.5.0.1' })).statusCode, 401);
+    assert.equal((await gateway.inject({ url: '/api/admin/%73tatus', headers: customer, remoteAddress: '10.5.0.1' })).statusCode, 403);
     assert.equal((await gateway.inject({ url: '/api/admin/status', headers: customer, remoteAddress: '10.5.0.1' })).statusCode, 403);
     const status = await gateway.inject({ url: '/api/admin/status', headers: admin, remoteAddress: '10.5.0.1' });
     assert.equal(status.statusCode, 200);

@@ -239,6 +239,10 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     await addToCart(owner.token, product?.id, 1);
     const placed = await placeOrder(owner.token);
     const id = placed.body.id as string;
+    // Everything exists first, so a 404 below means "not yours", not "not yet".
+    await orderReaches(owner.token, id, ['DELIVERED'], 30_000);
+    assert.equal((await call('GET', `/api/deliveries/${id}`, { token: owner.token })).status, 200);
+    assert.equal((await call('GET', `/api/payments?orderId=${id}`, { token: owner.token })).body.items.length, 1);
     assert.equal((await call('GET', `/api/orders/${id}`, { token: snoop.token })).status, 404);
     assert.equal((await call('GET', `/api/deliveries/${id}`, { token: snoop.token })).status, 404);
     assert.deepEqual((await call('GET', `/api/payments?orderId=${id}`, { token: snoop.token })).body.items, []);

@@ -29,3 +29,13 @@ export async function authenticate(request: FastifyRequest, verifier: TokenVerif
   return user;
 }
 
+
+/** The path of a URL with its percent-escapes decoded (`/api/admin/%73tatus` is `/api/admin/status`). */
+export function routedPath(url: string): string {
+  const raw = url.split('?', 1)[0] ?? '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
+  }
+}

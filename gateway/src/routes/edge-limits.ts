@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { type App, commonErrors } from '@microshop/kit';
 import type { FastifyRequest } from 'fastify';
+import { routedPath } from '../auth/authenticate.js';
 
 export interface LimitOptions {
   enabled: boolean;
@@ -20,7 +21,7 @@ const SIGN_IN = new Set(['/api/auth/login', '/api/auth/register']);
 export async function rateLimits(scope: App, options: LimitOptions): Promise<void> {
   if (!options.enabled) return;
   const keyOf = (request: FastifyRequest) => {
-    const path = request.url.split('?', 1)[0] ?? '';
+    const path = routedPath(request.url);
     if (SIGN_IN.has(path)) return `sign-in:${request.ip}`;
     return request.verifiedUser ? `user:${request.verifiedUser.id}` : `ip:${request.ip}`;
   };

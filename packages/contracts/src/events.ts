@@ -30,7 +30,11 @@ export const eventSchemas = {
     },
     { additionalProperties: false },
   ),
-  'inventory.stock.reserved': Type.Object({ ...OrderRef }, { additionalProperties: false }),
+  // Carries what payments needs to capture, so capture never waits for orders.order.placed.
+  'inventory.stock.reserved': Type.Object(
+    { ...OrderRef, totalCents: Cents, currency: Currency, paymentMethodId: Id },
+    { additionalProperties: false },
+  ),
   'inventory.stock.rejected': Type.Object({ ...OrderRef, productIds: Type.Array(Id) }, { additionalProperties: false }),
   'payments.payment.succeeded': Type.Object({ ...OrderRef, paymentId: Id, amountCents: Cents, currency: Currency }, { additionalProperties: false }),
   'payments.payment.failed': Type.Object({ ...OrderRef, paymentId: Id, reason: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),

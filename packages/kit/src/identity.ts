@@ -26,6 +26,14 @@ function header(request: Pick<FastifyRequest, 'headers'>, name: string): string 
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The caller, if the gateway vouched for one. */
 export function userFrom(request: Pick<FastifyRequest, 'headers'>): VerifiedUser | undefined {
   const id = header(request, IDENTITY_HEADERS.id);
@@ -35,7 +43,7 @@ export function userFrom(request: Pick<FastifyRequest, 'headers'>): VerifiedUser
     id,
     role,
     email: header(request, IDENTITY_HEADERS.email) ?? '',
-    name: decodeURIComponent(header(request, IDENTITY_HEADERS.name) ?? ''),
+    name: safeDecode(header(request, IDENTITY_HEADERS.name) ?? ''),
   };
 }
 
@@ -59,6 +67,12 @@ export function identityHeaders(user: VerifiedUser): Record<string, string> {
     [IDENTITY_HEADERS.id]: user.id,
     [IDENTITY_HEADERS.role]: user.role,
     [IDENTITY_HEADERS.email]: user.email,
-    [IDENTITY_HEADERS.name]: encodeURIComponent(user.name),
+    // A lone surrogate cannot be percent-encoded; it becomes U+FFFD rather than an error.
+    [IDENTITY_HEADERS.name]: encodeURIComponent(user.name.replace(/[\uD800-\uDFFF]/g, (c, i, all: string) => {
+      const code = c.charCodeAt(0);
+      const pairedHigh = code <= 0xdbff && /[\uDC00-\uDFFF]/.test(all[i + 1] ?? '');
+      const pairedLow = code >= 0xdc00 && /[\uD800-\uDBFF]/.test(all[i - 1] ?? '');
+      return pairedHigh || pairedLow ? c : '\uFFFD';
+    })),
   };
 }

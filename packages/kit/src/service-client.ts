@@ -29,20 +29,28 @@ export class ServiceClient {
     }
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const url = this.urls[this.#next++ % this.urls.length];
+      let response: Response;
       try {
-        const response = await fetch(`${url}${path}`, {
+        response = await fetch(`${url}${path}`, {
           method,
           headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
-        const text = await response.text();
-        return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
       } catch (error) {
         if ((error as Error).name === 'TimeoutError') {
           throw commonErrors.GATEWAY_TIMEOUT(`The ${this.service} service did not answer in time`, { extensions: { service: this.service } });
         }
-        // Unreachable: try the next instance.
+        // Only a connection that was never made is tried elsewhere: the request did not arrive.
+        const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+        if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') continue;
+        throw commonErrors.BAD_GATEWAY(`The ${this.service} service broke off its answer`, { extensions: { service: this.service } });
+      }
+      const text = await response.text();
+      try {
+        return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+      } catch {
+        throw commonErrors.BAD_GATEWAY(`The ${this.service} service answered something that is not JSON`, { extensions: { service: this.service } });
       }
     }
     throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service cannot be reached right now`, {

@@ -28,6 +28,9 @@ export interface EventBusOptions {
 
 export type Emit = <K extends EventType>(type: K, subject: string, data: EventData<K>) => void;
 
+/** Deliveries without any answer after which a message is taken for poison. */
+const POISON_DELIVERIES = 25;
+
 /** Most events handled in one transaction. */
 const BATCH_LIMIT = 256;
 
@@ -124,8 +127,9 @@ export class EventBus<DB extends MessagingTables> {
       }
       // Delivered again and again without an answer (it kills the consumer, or outlives the ack
       // wait): give up on it rather than let it crash every instance forever.
-      const maxAttempts = this.options.maxAttempts ?? 5;
-      if (item.message.attempt > maxAttempts + 1) {
+      // Generous: deliveries retried because the database was down count too, and an outage of
+      // several minutes must not dead-letter what is in flight.
+      if (item.message.attempt > POISON_DELIVERIES) {
         log.error({ eventId: event.id, type: event.type, attempts: item.message.attempt }, 'dead-lettering an event that is never acknowledged');
         await item.message.deadLetter(`delivered ${item.message.attempt} times without being acknowledged`).catch(() => {});
         item.resolve();

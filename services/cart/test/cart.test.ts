@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { EventData, EventType } from '@microshop/contracts';
 import { openDatabase } from '@microshop/data';
 import { identityHeaders } from '@microshop/kit';
-import { createMessagingTables, createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
+import { createEvent, createMessagingTables, createTransport, enqueue, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
 import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, loadCartConfig } from '../src/index.js';
@@ -125,6 +125,12 @@ for (const engine of await testEngines()) {
       assert.equal((await cartOf(ada)).items[0].name, 'Big Mug');
       await publish('catalog.product.deleted', 'p-pot', { productId: 'p-pot' });
       await until('the deletion', async () => (await cartOf(ada)).items.length === 1);
+      assert.equal((await put('p-pot', 1)).statusCode, 404);
+      // An upsert older than the deletion, arriving late, does not bring the product back.
+      const late = createEvent('catalog', 'catalog.product.upserted', 'p-pot', { product: product('p-pot', 3999) }, { time: new Date(Date.now() - 60_000) });
+      await publisherDb.db.transaction().execute((trx) => enqueue(trx, [late]));
+      await publisher.relay.flush();
+      await new Promise((r) => setTimeout(r, 500));
       assert.equal((await put('p-pot', 1)).statusCode, 404);
     });
 

@@ -5,7 +5,7 @@ import type { EventBus } from '@microshop/messaging';
 import { KeyRepository } from './data/key-repository.js';
 import type { IdentityDatabase } from './data/schema.js';
 import { type UserRow, UserRepository } from './data/user-repository.js';
-import { hashPassword, normalizeEmail, UNKNOWN_USER_HASH, verifyPassword } from './domain/password.js';
+import { generatePassword, hashPassword, normalizeEmail, verifyPassword } from './domain/password.js';
 import { signToken } from './domain/tokens.js';
 import { identityErrors } from './errors.js';
 
@@ -17,6 +17,8 @@ export function publicUser(row: UserRow): identity.User {
 export class Accounts {
   readonly users: UserRepository;
   readonly keys: KeyRepository;
+  /** Checked against when the email is unknown: same cost as real hashes, so both failures take as long. */
+  readonly #unknownUserHash: Promise<string>;
 
   constructor(
     private readonly bus: EventBus<IdentityDatabase>,
@@ -25,6 +27,7 @@ export class Accounts {
   ) {
     this.users = new UserRepository(db);
     this.keys = new KeyRepository(db);
+    this.#unknownUserHash = hashPassword(generatePassword(), options.scryptCost);
   }
 
   async register(input: identity.RegisterBody, role: 'customer' | 'admin' = 'customer', context: { traceparent?: string } = {}): Promise<identity.AuthResult> {
@@ -51,7 +54,7 @@ export class Accounts {
   /** The same answer, after the same work, for an unknown email and a wrong password. */
   async login(input: identity.LoginBody): Promise<identity.AuthResult> {
     const row = await this.users.byEmail(normalizeEmail(input.email));
-    const ok = await verifyPassword(input.password, row?.password_hash ?? UNKNOWN_USER_HASH);
+    const ok = await verifyPassword(input.password, row?.password_hash ?? (await this.#unknownUserHash));
     if (!row || !ok) throw identityErrors.BAD_CREDENTIALS('Check the email and password and try again');
     return this.#issue(row);
   }

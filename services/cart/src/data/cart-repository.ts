@@ -12,6 +12,7 @@ export class CartRepository {
       .innerJoin('prices as p', 'p.product_id', 'i.product_id')
       .select(['i.product_id', 'p.name', 'i.quantity', 'p.price_cents', 'p.currency'])
       .where('i.user_id', '=', userId)
+      .where('p.deleted_at', 'is', null)
       .orderBy('i.updated_at')
       .orderBy('i.product_id')
       .execute();
@@ -19,7 +20,8 @@ export class CartRepository {
   }
 
   async hasProduct(productId: string): Promise<boolean> {
-    return (await this.db.selectFrom('prices').select('product_id').where('product_id', '=', productId).executeTakeFirst()) !== undefined;
+    const row = await this.db.selectFrom('prices').select('product_id').where('product_id', '=', productId).where('deleted_at', 'is', null).executeTakeFirst();
+    return row !== undefined;
   }
 
   async setQuantity(userId: string, productId: string, quantity: number): Promise<void> {

@@ -14,6 +14,8 @@ export interface PriceTable {
   price_cents: number;
   currency: string;
   updated_at: string;
+  /** Set when the catalog deleted the product (the time of that event). */
+  deleted_at: string | null;
 }
 
 export interface CartDatabase extends MessagingTables {

@@ -7,5 +7,10 @@ import type { CartDatabase } from '../data/schema.js';
 export async function onProductDeleted(trx: Kysely<CartDatabase>, event: CloudEvent): Promise<void> {
   const { productId } = event.data as EventData<'catalog.product.deleted'>;
   await trx.deleteFrom('cart_items').where('product_id', '=', productId).execute();
-  await trx.deleteFrom('prices').where('product_id', '=', productId).execute();
+  // A tombstone, not a delete: an older upsert arriving late must not bring the product back.
+  await trx
+    .insertInto('prices')
+    .values({ product_id: productId, name: '', price_cents: 0, currency: 'USD', updated_at: event.time, deleted_at: event.time })
+    .onConflict((oc) => oc.column('product_id').doUpdateSet({ deleted_at: event.time, updated_at: event.time }))
+    .execute();
 }

@@ -10,7 +10,7 @@ import { mergeLines, shortages } from '../domain/reservation.js';
  * (one writer at a time) or PostgreSQL (row locks); a failed line undoes the order's others.
  */
 export async function onOrderPlaced(trx: Kysely<InventoryDatabase>, event: CloudEvent, emit: Emit): Promise<void> {
-  const { orderId, userId, items } = event.data as EventData<'orders.order.placed'>;
+  const { orderId, userId, items, totalCents, currency, paymentMethodId } = event.data as EventData<'orders.order.placed'>;
   const lines = mergeLines(items);
   const now = new Date().toISOString();
   await sql`savepoint reserve_order`.execute(trx);
@@ -37,5 +37,5 @@ export async function onOrderPlaced(trx: Kysely<InventoryDatabase>, event: Cloud
     .insertInto('reservations')
     .values(lines.map((line) => ({ order_id: orderId, product_id: line.productId, quantity: line.quantity, status: 'RESERVED' as const, updated_at: now })))
     .execute();
-  emit('inventory.stock.reserved', orderId, { orderId, userId });
+  emit('inventory.stock.reserved', orderId, { orderId, userId, totalCents, currency, paymentMethodId });
 }

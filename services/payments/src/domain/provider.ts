@@ -6,7 +6,8 @@ export interface PaymentProvider {
   /** How the provider will treat this card, decided when it is tokenized (the number is not kept). */
   assess(cardNumber: string): 'approve' | 'decline';
   charge(assessment: 'approve' | 'decline', amountCents: number, idempotencyKey: string): Promise<ChargeResult>;
-  refund(reference: string, amountCents: number): Promise<void>;
+  /** `idempotencyKey` makes a repeated refund (a redelivered event) a no-op at the provider. */
+  refund(reference: string, amountCents: number, idempotencyKey: string): Promise<void>;
 }
 
 /** The SPEC's test cards: 4000000000000002 is declined, every other valid number succeeds. */

@@ -12,7 +12,7 @@ export function onOrderCancelled(provider: PaymentProvider) {
     if (!payment) return;
     const now = new Date().toISOString();
     if (payment.status === 'CAPTURED') {
-      await provider.refund(payment.provider_reference ?? '', payment.amount_cents);
+      await provider.refund(payment.provider_reference ?? '', payment.amount_cents, `${payment.id}:refund`);
       await trx.updateTable('payments').set({ status: 'REFUNDED', updated_at: now }).where('id', '=', payment.id).execute();
     } else if (payment.status === 'PENDING') {
       await trx.updateTable('payments').set({ status: 'FAILED', failure_reason: 'order_cancelled', updated_at: now }).where('id', '=', payment.id).execute();

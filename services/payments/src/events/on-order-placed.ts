@@ -6,7 +6,17 @@ import type { PaymentsDatabase } from '../data/schema.js';
 
 /** orders.order.placed: a pending payment for the order, with the card orders tokenized. */
 export async function onOrderPlaced(trx: Kysely<PaymentsDatabase>, event: CloudEvent): Promise<void> {
-  const order = event.data as EventData<'orders.order.placed'>;
+  await ensurePayment(trx, event.data as EventData<'orders.order.placed'>);
+}
+
+/**
+ * The order's payment row, made by whichever of orders.order.placed and inventory.stock.reserved
+ * arrives first (separate consumers on NATS); the unique order id keeps it one.
+ */
+export async function ensurePayment(
+  trx: Kysely<PaymentsDatabase>,
+  order: { orderId: string; userId: string; paymentMethodId: string; totalCents: number; currency: string },
+): Promise<void> {
   const method = await trx.selectFrom('payment_methods').selectAll().where('id', '=', order.paymentMethodId).executeTakeFirst();
   if (!method) throw new Error(`unknown payment method ${order.paymentMethodId}`);
   const now = new Date().toISOString();

@@ -3,6 +3,7 @@ import type { Kysely } from '@microshop/data';
 import type { CloudEvent, Emit } from '@microshop/messaging';
 import type { PaymentsDatabase } from '../data/schema.js';
 import type { PaymentProvider } from '../domain/provider.js';
+import { ensurePayment } from './on-order-placed.js';
 
 /**
  * inventory.stock.reserved: capture the order's payment, once. The payment row moves from
@@ -10,10 +11,10 @@ import type { PaymentProvider } from '../domain/provider.js';
  */
 export function onStockReserved(provider: PaymentProvider) {
   return async (trx: Kysely<PaymentsDatabase>, event: CloudEvent, emit: Emit): Promise<void> => {
-    const { orderId, userId } = event.data as EventData<'inventory.stock.reserved'>;
-    const payment = await trx.selectFrom('payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-    // The placed event may still be on its way (another consumer): retry shortly.
-    if (!payment) throw new Error(`no payment for order ${orderId} yet`);
+    const reserved = event.data as EventData<'inventory.stock.reserved'>;
+    const { orderId, userId } = reserved;
+    await ensurePayment(trx, reserved);
+    const payment = await trx.selectFrom('payments').selectAll().where('order_id', '=', orderId).executeTakeFirstOrThrow();
     if (payment.status !== 'PENDING') return;
     const method = await trx.selectFrom('payment_methods').select('assessment').where('id', '=', payment.payment_method_id).executeTakeFirstOrThrow();
     const result = await provider.charge(method.assessment, payment.amount_cents, payment.id);

@@ -17,4 +17,8 @@ describe('flights', () => {
     assert.equal(fast.departAt, slow.departAt / 10);
     assert.equal(fast.arriveAt, slow.arriveAt / 10);
   });
+  it('are whole milliseconds at any scale', () => {
+    const { departAt, arriveAt } = schedule('ord_b', 1_795_000_000_123, 3);
+    assert.ok(Number.isInteger(departAt) && Number.isInteger(arriveAt));
+  });
 });

@@ -13,6 +13,7 @@ export function flightSeconds(orderId: string): number {
 
 /** When a parcel confirmed at `now` departs and arrives, in real milliseconds at `timeScale`. */
 export function schedule(orderId: string, now: number, timeScale: number): { departAt: number; arriveAt: number } {
-  const departAt = now + (LOADING_SECONDS * 1000) / timeScale;
-  return { departAt, arriveAt: departAt + (flightSeconds(orderId) * 1000) / timeScale };
+  // Whole milliseconds: the columns are integers (PostgreSQL refuses a fraction).
+  const departAt = Math.round(now + (LOADING_SECONDS * 1000) / timeScale);
+  return { departAt, arriveAt: Math.round(departAt + (flightSeconds(orderId) * 1000) / timeScale) };
 }

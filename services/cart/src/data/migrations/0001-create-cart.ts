@@ -20,3 +20,10 @@ export const createCart: Migration = {
       .execute();
   },
 };
+
+/** A deleted product keeps its row, marked, so a late `upserted` event cannot bring it back. */
+export const priceTombstones: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('prices').addColumn('deleted_at', 'varchar(32)').execute();
+  },
+};
