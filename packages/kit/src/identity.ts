@@ -76,3 +76,9 @@ export function identityHeaders(user: VerifiedUser): Record<string, string> {
     })),
   };
 }
+
+/** The W3C trace context a request carries (the gateway always sets one), for the events it causes. */
+export function traceContext(request: Pick<FastifyRequest, 'headers'>): { traceparent?: string } {
+  const traceparent = request.headers.traceparent;
+  return typeof traceparent === 'string' ? { traceparent } : {};
+}

@@ -19,5 +19,5 @@ export {
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 export { type RunOptions, runServer, startProcess } from './run.js';
 export { createValidatorCompiler, fieldErrors } from './validation.js';
-export { IDENTITY_HEADERS, identityHeaders, type Role, requireAdmin, requireUser, userFrom, type VerifiedUser } from './identity.js';
+export { IDENTITY_HEADERS, identityHeaders, type Role, requireAdmin, requireUser, traceContext, userFrom, type VerifiedUser } from './identity.js';
 export { ServiceClient, type ServiceResponse } from './service-client.js';

@@ -1,12 +1,9 @@
 import { catalog, Problem } from '@microshop/contracts';
-import { type App, requireAdmin } from '@microshop/kit';
+import { type App, requireAdmin, traceContext } from '@microshop/kit';
 import { Type } from 'typebox';
 import type { ProductWrites } from '../events/product-writes.js';
 import { catalogErrors } from '../errors.js';
 
-const traceparentOf = (headers: Record<string, unknown>) => ({
-  traceparent: typeof headers.traceparent === 'string' ? headers.traceparent : undefined,
-});
 const security = [{ bearerAuth: [] }];
 
 /** Admin writes; each commits with its catalog.product.* event. */
@@ -24,7 +21,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
     },
     async (request, reply) => {
       requireAdmin(request);
-      return reply.code(201).send(await writes.create(request.body, traceparentOf(request.headers)));
+      return reply.code(201).send(await writes.create(request.body, traceContext(request)));
     },
   );
 
@@ -42,7 +39,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
     },
     async (request) => {
       requireAdmin(request);
-      const product = await writes.update(request.params.id, request.body, traceparentOf(request.headers));
+      const product = await writes.update(request.params.id, request.body, traceContext(request));
       if (!product) throw catalogErrors.PRODUCT_NOT_FOUND(`There is no product with id ${request.params.id}`);
       return product;
     },
@@ -61,7 +58,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
     },
     async (request, reply) => {
       requireAdmin(request);
-      if (!(await writes.remove(request.params.id, traceparentOf(request.headers)))) {
+      if (!(await writes.remove(request.params.id, traceContext(request)))) {
         throw catalogErrors.PRODUCT_NOT_FOUND(`There is no product with id ${request.params.id}`);
       }
       return reply.code(204).send(null);

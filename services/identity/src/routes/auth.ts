@@ -1,9 +1,8 @@
 import { identity, Problem } from '@microshop/contracts';
-import { type App, requireUser } from '@microshop/kit';
+import { type App, requireUser, traceContext } from '@microshop/kit';
 import { type Accounts, publicUser } from '../accounts.js';
 import { identityErrors } from '../errors.js';
 
-const traceparentOf = (headers: Record<string, unknown>) => (typeof headers.traceparent === 'string' ? headers.traceparent : undefined);
 
 export function authRoutes(app: App, accounts: Accounts): void {
   app.post(
@@ -17,7 +16,7 @@ export function authRoutes(app: App, accounts: Accounts): void {
       },
     },
     async (request, reply) => {
-      const result = await accounts.register(request.body, 'customer', { traceparent: traceparentOf(request.headers) });
+      const result = await accounts.register(request.body, 'customer', traceContext(request));
       return reply.code(201).send(result);
     },
   );

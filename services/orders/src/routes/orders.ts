@@ -1,5 +1,5 @@
 import { orders, Problem } from '@microshop/contracts';
-import { type App, requireUser } from '@microshop/kit';
+import { type App, requireUser, traceContext } from '@microshop/kit';
 import type { Checkout } from '../checkout.js';
 import type { OrderRepository } from '../data/order-repository.js';
 import { orderErrors } from '../errors.js';
@@ -27,8 +27,7 @@ export function orderRoutes(app: App, checkout: Checkout, repository: OrderRepos
           errors: [{ path: 'headers.idempotency-key', message: key === undefined ? 'is required' : 'is not a valid key' }],
         });
       }
-      const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
-      const order = await checkout.place(user, key, request.body, { traceparent });
+      const order = await checkout.place(user, key, request.body, traceContext(request));
       return reply.code(202).send(order);
     },
   );
