@@ -9,6 +9,7 @@ import { upstreamMetrics } from './upstreams/metrics.js';
 import { docsRoutes } from './routes/docs.js';
 import { landingRoute } from './routes/landing.js';
 import { proxyRoutes } from './routes/proxy.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { request } from 'undici';
 import { TokenVerifier } from './auth/verifier.js';
 import { Upstreams } from './upstreams/pool.js';
@@ -53,20 +54,37 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     return (await response.body.json()) as { keys: [] };
   }, config.jwksRefreshMs);
   await edgeHeaders(app, config.corsOrigins);
-  // The edge: who is calling, then limits, then the gateway's own API routes and the proxy.
+  // The edge: who is calling, then limits, then the answer to who may do what, then the gateway's
+  // own API routes and the proxy. A refused token is counted against its IP's limit before the 401,
+  // so a client sending bad tokens is slowed down like any other.
   await app.register(async (edge) => {
     edge.decorateRequest('verifiedUser', null);
+    edge.decorateRequest('authProblem', null);
     edge.addHook('preHandler', async (request) => {
       // Policies are decided on the path as the router and the services read it, escapes decoded.
       const path = routedPath(request.url);
       // Unknown paths stay a plain 404, signed in or not.
-      if (serviceFor(path) !== undefined || GATEWAY_API.has(path)) request.verifiedUser = await authenticate(request, verifier, path);
+      if (serviceFor(path) === undefined && !GATEWAY_API.has(path)) return;
+      try {
+        request.verifiedUser = await authenticate(request, verifier, path);
+      } catch (error) {
+        request.authProblem = error instanceof Error ? error : new Error(String(error));
+      }
     });
     await rateLimits(edge, {
       enabled: config.rateLimit === 'on',
       perIp: config.rateLimitPerIp,
       perUser: config.rateLimitPerUser,
       signIn: config.rateLimitSignIn,
+    });
+    // The limiter runs as a route-level preHandler, after the scope's hooks: so does this one.
+    const refuse = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+      if (request.authProblem) done(request.authProblem);
+      else done();
+    };
+    edge.addHook('onRoute', (route) => {
+      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+      route.preHandler = [...existing, refuse];
     });
     homeRoute(edge, upstreams);
     adminStatusRoute(edge, upstreams);

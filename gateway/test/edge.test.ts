@@ -59,6 +59,14 @@ describe('gateway edge: limits, headers, aggregation, status', () => {
     assert.equal(statuses.filter((s) => s === 429).length, 2);
   });
 
+  it('counts requests with refused tokens against their address, before answering 401', async () => {
+    const forged = { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 24; i++) statuses.push((await gateway.inject({ url: '/api/cart', headers: forged, remoteAddress: '10.7.7.7' })).statusCode);
+    assert.equal(statuses.filter((s) => s === 401).length, 20);
+    assert.equal(statuses.filter((s) => s === 429).length, 4);
+  });
+
   it('limits sign-in and registration more strictly', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await gateway.inject({ method: 'POST', url: '/api/auth/login', payload: {}, remoteAddress: '10.7.7.7' })).statusCode);

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The user the bearer token names, once verified; null for anonymous. */
     verifiedUser: VerifiedUser | null;
+    /** Why the caller may not go on (401, 403), answered once the rate limits have counted the request. */
+    authProblem: Error | null;
   }
 }
 

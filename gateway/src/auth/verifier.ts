@@ -4,8 +4,14 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 
 export type FetchJwks = () => Promise<JSONWebKeySet>;
 
-
 const CACHE_SIZE = 10_000;
+const REJECTED_FOR_MS = 60_000;
+
+/** Adds to a bounded cache: when full, the oldest entry goes (a Map keeps insertion order). */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
 
 function unauthorized(detail: string) {
   return commonErrors.UNAUTHORIZED(detail, { headers: { 'www-authenticate': 'Bearer' } });
@@ -19,6 +25,8 @@ export class TokenVerifier {
   #keys: ReturnType<typeof createLocalJWKSet> | undefined;
   /** Tokens already verified, until they expire: the signature check is most of a request's CPU. */
   readonly #verified = new Map<string, { user: VerifiedUser; expiresAt: number }>();
+  /** Tokens found forged, malformed or expired, for a minute: repeating one costs no signature check. */
+  readonly #rejected = new Map<string, { problem: Error; until: number }>();
   #fetchedAt = 0;
   #fetching: Promise<void> | undefined;
 
@@ -52,8 +60,15 @@ export class TokenVerifier {
     const cached = this.#verified.get(token);
     if (cached && cached.expiresAt > Date.now()) return cached.user;
     if (cached) this.#verified.delete(token);
-    const user = await this.#verifyNow(token);
-    return user;
+    const rejected = this.#rejected.get(token);
+    if (rejected && rejected.until > Date.now()) throw rejected.problem;
+    if (rejected) this.#rejected.delete(token);
+    return this.#verifyNow(token);
+  }
+
+  #reject(token: string, problem: Error): Error {
+    remember(this.#rejected, token, { problem, until: Date.now() + REJECTED_FOR_MS });
+    return problem;
   }
 
   async #verifyNow(token: string): Promise<VerifiedUser> {
@@ -68,8 +83,8 @@ export class TokenVerifier {
         result = await this.#verify(token);
       }
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw unauthorized('The token has expired: sign in again');
-      if (error instanceof errors.JOSEError) throw unauthorized('The token is not valid: sign in again');
+      if (error instanceof errors.JWTExpired) throw this.#reject(token, unauthorized('The token has expired: sign in again'));
+      if (error instanceof errors.JOSEError) throw this.#reject(token, unauthorized('The token is not valid: sign in again'));
       throw commonErrors.SERVICE_UNAVAILABLE('Tokens cannot be checked right now: the identity service is unreachable', {
         extensions: { service: 'identity' },
         headers: { 'retry-after': '1' },
@@ -77,16 +92,14 @@ export class TokenVerifier {
     }
     const { payload } = result;
     const role = payload.role;
-    if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw unauthorized('The token names no user');
+    if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw this.#reject(token, unauthorized('The token names no user'));
     const user = {
       id: payload.sub,
       role: role as Role,
       email: typeof payload.email === 'string' ? payload.email : '',
       name: typeof payload.name === 'string' ? payload.name : '',
     };
-    // Bounded: when full, the oldest entry goes (Map keeps insertion order).
-    if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
-    this.#verified.set(token, { user, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 60_000 });
+    remember(this.#verified, token, { user, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 60_000 });
     return user;
   }
 }

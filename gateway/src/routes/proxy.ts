@@ -24,9 +24,22 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/** Random bytes drawn 4 KiB at a time: one system call per ~170 traces instead of two per request. */
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return hex;
+}
+
 /** A W3C trace context for a new trace: version 00, random trace and span ids, sampled. */
-function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+export function newTraceparent(): string {
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 /**
  * Dropped from what clients send: identity is established by the gateway alone, forwarding
@@ -116,8 +129,9 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     scope.decorateRequest('upstreamInstance', null);
-    scope.addHook('onResponse', async (request) => {
+    scope.addHook('onResponse', (request, _reply, done) => {
       if (request.upstreamInstance) request.upstreamInstance.inflight--;
+      done();
     });
 
     const guards = new Map<string, Guard>();

@@ -77,14 +77,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandling(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take a callback rather than returning a promise: one microtask less each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
     const fields = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
     if (route !== undefined && QUIET_ROUTES.has(route)) request.log.debug(fields, 'request completed');
     else request.log.info(fields, 'request completed');
+    done();
   });
 
   const health: HealthState = { draining: false };
@@ -94,8 +97,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.addHook('preClose', async () => {
     health.draining = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (health.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   installHealth(app, options.readiness ?? {}, health, () => ({ instance: options.instanceId, pid: process.pid, ...options.readinessDetails?.() }));
   app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));

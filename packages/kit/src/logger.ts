@@ -31,11 +31,12 @@ export function loggerOptions(options: { service: string; instanceId: string; le
 }
 
 /**
- * A logger writing synchronously to stdout. If stdout breaks (the runner reading it died),
- * logging stops instead of retrying the write forever, which would stall the process.
+ * A logger writing to stdout. Writes are asynchronous, so lines logged while one write is under
+ * way leave together in the next (pino flushes what is left when the process exits). If stdout
+ * breaks (the runner reading it died), logging stops instead of retrying the write forever.
  */
 export function createLogger(options: { service: string; instanceId: string; level: string }): Logger {
-  const destination = pino.destination({ fd: 1, sync: true });
+  const destination = pino.destination({ fd: 1, sync: false });
   const logger = pino(loggerOptions(options), destination);
   destination.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') logger.level = 'silent';

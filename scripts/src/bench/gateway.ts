@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
 import autocannon from 'autocannon';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 
 interface Result {
   rps: number;
@@ -22,7 +22,8 @@ interface LoadOptions {
   headers?: Record<string, string>;
 }
 
-async function load(url: string, options: LoadOptions): Promise<Result> {
+/** autocannon in this process: for the runs at a fixed rate (wrk cannot hold one), or when wrk is missing. */
+async function loadInProcess(url: string, options: LoadOptions): Promise<Result> {
   const result = await autocannon({
     url,
     connections: options.connections,
@@ -37,20 +38,39 @@ async function load(url: string, options: LoadOptions): Promise<Result> {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors };
 }
 
-/** nginx from Debian's packages, installed when missing (root only; else that row is skipped). */
-function ensureNginx(): string | undefined {
-  if (NGINX) return NGINX;
-  try {
-    execFileSync('apt-get', ['install', '-y', 'nginx'], { stdio: 'ignore' });
-  } catch {
+/** A latency as wrk prints it (`812.00us`, `4.16ms`, `1.02s`), in ms. */
+function wrkMs(text: string | undefined): number {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+/** Peak throughput with wrk, a separate C process, so the load generator costs the targets little. */
+async function loadPeak(wrk: string, url: string, options: LoadOptions): Promise<Result> {
+  const headerArgs = Object.entries(options.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const { stdout } = await promisify(execFile)(wrk, ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', ...headerArgs, url]);
+  const nonOk = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const errors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
+  if (nonOk > 0 || errors > Math.max(10, (rps * options.seconds) / 1000)) throw new Error(`${url}: ${nonOk} non-2xx and ${errors} errors`);
+  return { rps, p50: wrkMs(/ 50%\s+(\S+)/.exec(stdout)?.[1]), p99: wrkMs(/ 99%\s+(\S+)/.exec(stdout)?.[1]), errors };
+}
+
+/** A tool from Debian's packages, installed when missing (root only; else undefined). */
+function ensureTool(pkg: string, paths: string[]): string | undefined {
+  const found = () => paths.find((p) => existsSync(p));
+  if (found()) return found();
+  for (const steps of [[['install', '-y', pkg]], [['update'], ['install', '-y', pkg]]]) {
     try {
-      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-      execFileSync('apt-get', ['install', '-y', 'nginx'], { stdio: 'ignore' });
+      for (const args of steps) execFileSync('apt-get', args, { stdio: 'ignore' });
+      if (found()) return found();
     } catch {
-      return undefined;
+      // try the next way, else give up
     }
   }
-  return ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  return undefined;
 }
 
 function nginxConfig(dir: string, port: number, backend: string): string {
@@ -133,21 +153,26 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const path = '/api/products/prod-bamboo-cutting-board';
     const headers = { authorization: `Bearer ${token}` };
 
-    const gatewayPort = await freePort();
-    const profileDir = join(dir, 'profile');
-    const gateway = startChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(root, 'gateway', 'dist', 'src', 'server.js')], {
-      env: {
-        PORT: String(gatewayPort),
-        HOST: '127.0.0.1',
-        MICROSHOP_UPSTREAMS: `catalog=${backend};identity=${identity}`,
-        LOG_LEVEL: 'info',
-        // Limits stay on, high enough that the benchmark's single client is not refused.
-        GATEWAY_RATE_LIMIT_IP: '1000000',
-        GATEWAY_RATE_LIMIT_USER: '1000000',
-      },
-    });
-    started.push(gateway);
-    await waitForHttp(`http://127.0.0.1:${gatewayPort}/api/products`, { timeoutMs: 30_000 });
+    /** The gateway with every feature on; `profileDir` adds V8's sampling profiler (which slows it). */
+    const startGateway = async (profileDir?: string) => {
+      const port = await freePort();
+      const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const child = startChild(process.execPath, [...flags, join(root, 'gateway', 'dist', 'src', 'server.js')], {
+        env: {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          MICROSHOP_UPSTREAMS: `catalog=${backend};identity=${identity}`,
+          LOG_LEVEL: 'info',
+          // Limits stay on, high enough that the benchmark's single client is not refused.
+          GATEWAY_RATE_LIMIT_IP: '1000000',
+          GATEWAY_RATE_LIMIT_USER: '1000000',
+        },
+      });
+      started.push(child);
+      await waitForHttp(`http://127.0.0.1:${port}/api/products`, { timeoutMs: 30_000 });
+      return { child, url: `http://127.0.0.1:${port}` };
+    };
+    const gateway = await startGateway();
 
     const proxyPort = await freePort();
     const baseline = startChild(process.execPath, [fileURLToPath(new URL('./http-proxy-baseline.js', import.meta.url)), String(proxyPort), backend]);
@@ -156,9 +181,9 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
 
     const targets: Array<[string, string]> = [
       ['direct to the service', backend],
-      ['this gateway, all features on', `http://127.0.0.1:${gatewayPort}`],
+      ['this gateway, all features on', gateway.url],
     ];
-    const nginx = ensureNginx();
+    const nginx = ensureTool('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
     if (nginx) {
       const nginxPort = await freePort();
       const process_ = startChild(nginx, ['-c', nginxConfig(dir, nginxPort, backend), '-p', dir, '-g', 'daemon off;']);
@@ -168,6 +193,8 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     }
     targets.push(['node-http-proxy baseline', `http://127.0.0.1:${proxyPort}`]);
 
+    const wrk = ensureTool('wrk', ['/usr/bin/wrk']);
+    const load = (url: string, options: LoadOptions) => (wrk ? loadPeak(wrk, url, options) : loadInProcess(url, options));
     const peak = new Map<string, Result>();
     for (const [name, base] of targets) {
       await load(`${base}${path}`, { seconds: 2, connections: 32, headers }); // warm-up
@@ -175,12 +202,17 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     }
     const gatewayPeak = peak.get('this gateway, all features on') as Result;
     const half = Math.floor(gatewayPeak.rps / 2);
-    const directHalf = await load(`${backend}${path}`, { seconds, connections: 16, rate: half, headers });
-    const gatewayHalf = await load(`http://127.0.0.1:${gatewayPort}${path}`, { seconds, connections: 16, rate: half, headers });
-    await gateway.stop();
-    started.splice(started.indexOf(gateway), 1);
+    const directHalf = await loadInProcess(`${backend}${path}`, { seconds, connections: 16, rate: half, headers });
+    const gatewayHalf = await loadInProcess(`${gateway.url}${path}`, { seconds, connections: 16, rate: half, headers });
+    await gateway.child.stop();
 
-    const lines = [`GET ${path} with a bearer token, 32 connections, ${seconds} s each after a 2 s warm-up (autocannon in the benchmark process):`];
+    // Where the gateway's time goes: a separate run under the profiler, not counted above.
+    const profileDir = join(dir, 'profile');
+    const profiled = await startGateway(profileDir);
+    await load(`${profiled.url}${path}`, { seconds, connections: 32, headers });
+    await profiled.child.stop();
+
+    const lines = [`GET ${path} with a bearer token, 32 connections, ${seconds} s each after a 2 s warm-up (${wrk ? 'wrk, its own process' : 'autocannon in the benchmark process: wrk could not be installed'}):`];
     for (const [name] of targets) {
       const r = peak.get(name) as Result;
       lines.push(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms${r.errors ? `   (${r.errors} socket errors)` : ''}`);
@@ -189,9 +221,9 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     lines.push(`  gateway / nginx: ${ratio('nginx, 1 worker, keep-alive')}x   gateway / node-http-proxy: ${ratio('node-http-proxy baseline')}x`);
     if (!nginx) lines.push('  (nginx could not be installed: that row is missing)');
     lines.push(
-      `  at half the gateway's peak (${half} req/s): p99 direct ${directHalf.p99} ms, through the gateway ${gatewayHalf.p99} ms (added ${gatewayHalf.p99 - directHalf.p99} ms)`,
+      `  at half the gateway's peak (${half} req/s, autocannon at a fixed rate, 16 connections): p99 direct ${directHalf.p99} ms, through the gateway ${gatewayHalf.p99} ms (added ${gatewayHalf.p99 - directHalf.p99} ms)`,
     );
-    lines.push("  the gateway's CPU profile over the run, top self time (share of busy samples):");
+    lines.push("  the gateway's CPU profile (a separate run of the same load under --cpu-prof), top self time (share of busy samples):");
     for (const line of topFunctions(profileDir, 8)) lines.push(`    ${line}`);
     return lines;
   } finally {
