@@ -1,4 +1,4 @@
-import { type App, createApp } from '@microshop/kit';
+import { type App, createApp, UPSTREAMS_MESSAGE } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
 import { authenticate, routedPath } from './auth/authenticate.js';
 import { SERVICES, serviceFor } from './route-table.js';
@@ -16,6 +16,16 @@ import { Upstreams } from './upstreams/pool.js';
 
 /** Routes the gateway answers itself under /api. */
 const GATEWAY_API = new Set(['/api/home', '/api/admin/status']);
+
+/** `{ type: 'microshop.upstreams', upstreams: { catalog: ['http://…'], … } }`, or undefined for any other message. */
+export function parseUpstreamsMessage(message: unknown): Record<string, string[]> | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, upstreams } = message as { type?: unknown; upstreams?: unknown };
+  if (type !== UPSTREAMS_MESSAGE || typeof upstreams !== 'object' || upstreams === null) return undefined;
+  const lists = Object.entries(upstreams as Record<string, unknown>);
+  const valid = lists.every(([, urls]) => Array.isArray(urls) && urls.every((url) => typeof url === 'string' && /^https?:\/\/[^/]+$/.test(url)));
+  return valid ? (Object.fromEntries(lists) as Record<string, string[]>) : undefined;
+}
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig): Promise<App> {
@@ -42,6 +52,15 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   await upstreams.checkAll();
   upstreams.start(config.healthIntervalMs);
   app.addHook('onClose', async () => upstreams.stop());
+  // The local runner sends the new instance lists over its IPC channel when it scales a service.
+  const onMessage = (message: unknown) => {
+    const upstreamsUpdate = parseUpstreamsMessage(message);
+    if (upstreamsUpdate) upstreams.update(upstreamsUpdate);
+  };
+  process.on('message', onMessage);
+  app.addHook('onClose', async () => {
+    process.off('message', onMessage);
+  });
 
   const verifier = new TokenVerifier(async () => {
     const instance = upstreams.pool('identity')?.pick();

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@microshop/kit/light';
 import { loadRunnerConfig } from './runner/config.js';
@@ -48,9 +49,43 @@ const shutdown = (signal: string) => {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+/** Commands typed at the runner (or piped to it): `scale catalog=3`, `status`, `help`. */
+function listenForCommands(): void {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    const words = line.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) return;
+    const [command, ...rest] = words;
+    if (command === 'status') {
+      for (const entry of runner.status()) say(entry);
+      return;
+    }
+    if (command === 'scale' && rest.length > 0) {
+      for (const spec of rest) {
+        const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(spec);
+        if (!match) {
+          say(`scale: ${JSON.stringify(spec)} should look like catalog=3`);
+          continue;
+        }
+        runner.scale(match[1] as string, Number(match[2])).then(
+          (result) => say(`scaled ${result}`),
+          (error: Error) => say(`scale ${spec} failed: ${error.message}`),
+        );
+      }
+      return;
+    }
+    say('commands: `scale <service>=<instances> ...` (e.g. scale catalog=3), `status`; Ctrl-C stops everything');
+  });
+  // No terminal (stdin closed, as under a service manager): the runner simply takes no commands.
+  lines.on('error', () => undefined);
+}
+
 say(`starting gateway and ${config.services.length} service(s): ${config.services.map((s) => `${s} x${config.instances[s]}`).join(', ')}`);
 runner.start().then(
-  (ms) => say(`Microshop is ready in ${ms} ms: ${runner.gatewayUrl}/  (Ctrl-C stops it)`),
+  (ms) => {
+    say(`Microshop is ready in ${ms} ms: ${runner.gatewayUrl}/  (Ctrl-C stops it; type \`scale catalog=3\` or \`status\` here)`);
+    listenForCommands();
+  },
   (error: Error) => {
     say(`failed to start: ${error.message}`);
     shutdown('start failure');

@@ -37,6 +37,7 @@ async function startSystem(env: Record<string, string> = {}): Promise<{ runner: 
   const dataDir = await tempDir();
   const runner = startChild(process.execPath, [START], {
     env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json', ...env },
+    stdin: true,
   });
   await runner.waitForOutput(/Microshop is ready in \d+ ms/, 30_000);
   return { runner, base: `http://127.0.0.1:${port}`, dataDir };
@@ -113,6 +114,60 @@ describe('system: runner, gateway and catalog as real processes', () => {
       statuses.filter((s) => s !== 200),
       [],
       'no request failed',
+    );
+  });
+
+  it('scales a service up and down while it serves, and the gateway follows without a failed request', async () => {
+    const { runner, base, dataDir } = await startSystem({ MICROSHOP_RATE_LIMIT: 'off' });
+    cleanups.push(async () => {
+      await runner.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const catalogReadiness = async () =>
+      ((await (await fetch(`${base}/readyz`)).json()) as { services: Record<string, { healthy: number; instances: number }> }).services.catalog;
+    const statuses: number[] = [];
+    let loading = true;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (loading) statuses.push((await fetch(`${base}/api/products?limit=5`)).status);
+      }),
+    );
+    try {
+      runner.write('scale catalog=3\n');
+      await runner.waitForOutput(/scaled catalog: 1 -> 3 instance\(s\) \(catalog-1, catalog-2, catalog-3\)/, 30_000);
+      await until('the gateway to see three healthy catalog instances', async () => {
+        const catalog = await catalogReadiness();
+        return catalog?.instances === 3 && catalog.healthy === 3 ? true : undefined;
+      });
+      // Each new instance takes a share of the load.
+      for (const name of ['catalog-2', 'catalog-3']) {
+        const port = new RegExp(`${name} started \\(pid \\d+, port (\\d+)\\)`).exec(runner.output())?.[1];
+        assert.ok(port, `${name} was started`);
+        await until(`${name} to serve requests`, async () => {
+          const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return /http_requests_total\{[^}]*route="\/api\/products"[^}]*\} [1-9]/.test(metrics) ? true : undefined;
+        });
+      }
+      const leaving = [...pidsOf(runner.output(), 'catalog-2'), ...pidsOf(runner.output(), 'catalog-3')];
+      runner.write('scale catalog=1\n');
+      await runner.waitForOutput(/scaled catalog: 3 -> 1 instance\(s\) \(catalog-1\)/, 30_000);
+      const catalog = await catalogReadiness();
+      assert.equal(catalog?.instances, 1);
+      assert.ok(
+        leaving.every((pid) => !alive(pid)),
+        'the instances scaled away have exited',
+      );
+      assert.doesNotMatch(runner.output(), /catalog-[23] \(pid \d+\) .*restarting/, 'a scaled-down instance is not restarted');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      loading = false;
+      await load;
+    }
+    assert.ok(statuses.length > 100, `only ${statuses.length} requests`);
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200),
+      [],
+      'no request failed while instances joined and left',
     );
   });
 

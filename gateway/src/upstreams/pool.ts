@@ -14,13 +14,33 @@ export interface Instance {
 
 /** The instances of one service and which of them may take traffic now. */
 export class ServicePool {
-  readonly instances: Instance[];
+  /** Replaced as a whole when the list changes: a request already holding an instance keeps it. */
+  instances: readonly Instance[] = [];
+  #made = 0;
 
   constructor(
     readonly name: string,
     urls: readonly string[],
   ) {
-    this.instances = urls.map((url, i) => ({ id: `${name}-${i + 1}`, url, healthy: false, inflight: 0, reason: 'not checked yet', pid: undefined }));
+    this.setUrls(urls);
+  }
+
+  /**
+   * Makes the pool these URLs: instances at URLs it already has stay as they are (health, load),
+   * new ones join unchecked (they take traffic once their first check passes), missing ones leave.
+   * Returns the instances that joined.
+   */
+  setUrls(urls: readonly string[]): Instance[] {
+    const current = new Map(this.instances.map((i) => [i.url, i]));
+    const joined: Instance[] = [];
+    this.instances = [...new Set(urls)].map((url) => {
+      const kept = current.get(url);
+      if (kept) return kept;
+      const made: Instance = { id: `${this.name}-${++this.#made}`, url, healthy: false, inflight: 0, reason: 'not checked yet', pid: undefined };
+      joined.push(made);
+      return made;
+    });
+    return joined;
   }
 
   /**
@@ -68,6 +88,27 @@ export class Upstreams {
     private readonly checkTimeoutMs = 800,
   ) {
     for (const [name, urls] of Object.entries(config)) this.pools.set(name, new ServicePool(name, urls));
+  }
+
+  /**
+   * A new list of instances per service (the runner scaled something): instances that joined are
+   * checked at once, and those that left get no new requests. A service missing from the list
+   * keeps its instances.
+   */
+  update(config: Readonly<Record<string, readonly string[]>>): void {
+    const joined: Array<[ServicePool, Instance]> = [];
+    for (const [name, urls] of Object.entries(config)) {
+      let pool = this.pools.get(name);
+      if (!pool) {
+        pool = new ServicePool(name, []);
+        this.pools.set(name, pool);
+      }
+      const before = pool.instances.map((i) => i.id);
+      for (const instance of pool.setUrls(urls)) joined.push([pool, instance]);
+      const after = pool.instances.map((i) => i.id);
+      if (before.join() !== after.join()) this.log.info({ upstream: name, instances: pool.instances.map((i) => `${i.id} ${i.url}`) }, 'instance list changed');
+    }
+    for (const [pool, instance] of joined) void this.#check(pool, instance);
   }
 
   pool(service: string): ServicePool | undefined {

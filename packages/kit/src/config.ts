@@ -136,6 +136,9 @@ export function parseBus(text: string | undefined): string {
   return text;
 }
 
+/** The IPC message a local runner sends a gateway when a service's instances change: `{ type, upstreams }`. */
+export const UPSTREAMS_MESSAGE = 'microshop.upstreams';
+
 /** `catalog=http://127.0.0.1:4001,http://127.0.0.1:4002;orders=http://orders:8080` */
 export function parseUpstreams(text: string | undefined): Readonly<Record<string, readonly string[]>> {
   const upstreams: Record<string, string[]> = {};

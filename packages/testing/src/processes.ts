@@ -9,14 +9,20 @@ export interface RunningProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Writes to the process's standard input (open only when started with `stdin: true`). */
+  write(text: string): void;
 }
 
 /** Starts a child process that tests own: its output is captured and stop() always reaps it. */
-export function startChild(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningProcess {
+export function startChild(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: boolean } = {},
+): RunningProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let text = '';
   const waiters = new Set<() => void>();
@@ -29,6 +35,10 @@ export function startChild(command: string, args: string[], options: { env?: Nod
   const exited = once(child, 'exit');
 
   return {
+    write: (input: string) => {
+      if (!child.stdin) throw new Error('started without stdin: pass { stdin: true }');
+      child.stdin.write(input);
+    },
     child,
     output: () => text,
     waitForOutput(pattern, timeoutMs = 20_000) {

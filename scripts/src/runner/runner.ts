@@ -1,8 +1,11 @@
 import { get } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort } from '@microshop/kit/light';
-import type { RunnerConfig } from './config.js';
+import { freePort, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
+import { MAX_INSTANCES, type RunnerConfig } from './config.js';
 import { Supervisor } from './supervisor.js';
+
+/** How long a scaled-down instance keeps running after the gateway stops sending it requests. */
+const LEAVE_GRACE_MS = 500;
 
 type Readiness = { services?: Record<string, { healthy: number; instances: number }> };
 
@@ -41,9 +44,17 @@ async function isReady(url: string, gateway: boolean): Promise<boolean> {
 
 /** The whole system on one machine: every service instance and the gateway as separate processes. */
 export class Runner {
-  readonly services: Supervisor[] = [];
+  /** Each service's running instances, in start order. */
+  readonly #instances = new Map<string, Supervisor[]>();
+  /** The last number given to each service's instances (`catalog-3`): a name is never reused. */
+  readonly #numbered = new Map<string, number>();
+  /** Instances asked to stop by a scale-down, still finishing their requests. */
+  readonly #leaving = new Set<Supervisor>();
+  /** Instances a scale-up started that are not ready (nor published) yet. */
+  readonly #joining = new Set<Supervisor>();
   gateway: Supervisor | undefined;
   #stopping: Promise<void> | undefined;
+  #scaling: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: RunnerConfig,
@@ -55,60 +66,75 @@ export class Runner {
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.config.port}`;
   }
 
+  /** Every service instance now running or starting. */
+  get services(): Supervisor[] {
+    return [...this.#instances.values()].flat();
+  }
+
+  /** `catalog=http://…,http://…;orders=…`, as MICROSHOP_UPSTREAMS reads it. */
+  #upstreamsText(): string {
+    return [...this.#instances].map(([service, list]) => `${service}=${list.map((s) => s.url).join(',')}`).join(';');
+  }
+
+  async #addInstance(service: string): Promise<Supervisor> {
+    const i = (this.#numbered.get(service) ?? 0) + 1;
+    this.#numbered.set(service, i);
+    const port = await freePort();
+    const supervisor = new Supervisor(
+      {
+        name: `${service}-${i}`,
+        script: join(this.config.root, 'services', service, 'dist', 'src', 'server.js'),
+        port,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          MICROSHOP_DATA_DIR: resolve(this.config.dataDir),
+          MICROSHOP_INSTANCE_ID: `${service}-${i}`,
+        },
+      },
+      this.say,
+      this.config.logFormat === 'pretty',
+    );
+    const list = this.#instances.get(service) ?? [];
+    list.push(supervisor);
+    this.#instances.set(service, list);
+    return supervisor;
+  }
+
   /** Starts everything and resolves once the gateway and every instance answer `/readyz`. */
   async start(): Promise<number> {
     const began = performance.now();
-    const { root, services, instances } = this.config;
-    const dataDir = resolve(this.config.dataDir);
-    const pretty = this.config.logFormat === 'pretty';
-    const upstreams: string[] = [];
-    for (const service of services) {
-      const urls: string[] = [];
-      for (let i = 1; i <= (instances[service] ?? 1); i++) {
-        const port = await freePort();
-        const supervisor = new Supervisor(
-          {
-            name: `${service}-${i}`,
-            script: join(root, 'services', service, 'dist', 'src', 'server.js'),
-            port,
-            env: {
-              ...process.env,
-              PORT: String(port),
-              HOST: '127.0.0.1',
-              MICROSHOP_DATA_DIR: dataDir,
-              MICROSHOP_INSTANCE_ID: `${service}-${i}`,
-            },
-          },
-          this.say,
-          pretty,
-        );
-        this.services.push(supervisor);
-        urls.push(supervisor.url);
-      }
-      upstreams.push(`${service}=${urls.join(',')}`);
+    for (const service of this.config.services) {
+      for (let i = 1; i <= (this.config.instances[service] ?? 1); i++) await this.#addInstance(service);
     }
+    const upstreams = this.#upstreamsText();
     this.gateway = new Supervisor(
       {
         name: 'gateway-1',
-        script: join(root, 'gateway', 'dist', 'src', 'server.js'),
+        script: join(this.config.root, 'gateway', 'dist', 'src', 'server.js'),
         port: this.config.port,
         env: {
           ...process.env,
           PORT: String(this.config.port),
           HOST: this.config.host,
-          MICROSHOP_UPSTREAMS: upstreams.join(';'),
+          MICROSHOP_UPSTREAMS: upstreams,
           MICROSHOP_INSTANCE_ID: 'gateway-1',
         },
       },
       this.say,
-      pretty,
+      this.config.logFormat === 'pretty',
     );
     // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
-    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = upstreams.join(';');
+    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = upstreams;
     for (const supervisor of this.services) supervisor.start();
     this.gateway.start();
+    await this.#waitReady([...this.services, this.gateway]);
+    return Math.round(performance.now() - began);
+  }
 
-    const pending = new Set([...this.services, this.gateway]);
+  async #waitReady(supervisors: Supervisor[]): Promise<void> {
+    const pending = new Set(supervisors);
     const deadline = Date.now() + this.config.readyTimeoutMs;
     while (pending.size > 0) {
       if (this.#stopping) throw new Error('stopped before ready');
@@ -122,15 +148,85 @@ export class Runner {
       );
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
     }
-    return Math.round(performance.now() - began);
+  }
+
+  /** Tells the gateway (now, over IPC, and at its next restart, by its environment) where every instance is. */
+  #publishUpstreams(): void {
+    const text = this.#upstreamsText();
+    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = text;
+    if (!this.gateway) return;
+    this.gateway.spec.env.MICROSHOP_UPSTREAMS = text;
+    const upstreams = Object.fromEntries([...this.#instances].map(([service, list]) => [service, list.map((s) => s.url)]));
+    this.gateway.send({ type: UPSTREAMS_MESSAGE, upstreams });
+  }
+
+  /**
+   * Runs `count` instances of `service`. New instances join the gateway's pool once ready; leaving
+   * ones are taken out of it first, then stopped gracefully, so requests in flight finish.
+   * One scaling at a time; resolves with a line saying what changed.
+   */
+  scale(service: string, count: number): Promise<string> {
+    const run = this.#scaling.then(() => this.#scale(service, count));
+    this.#scaling = run.catch(() => undefined);
+    return run;
+  }
+
+  async #scale(service: string, count: number): Promise<string> {
+    const list = this.#instances.get(service);
+    if (!list) throw new Error(`no service called ${JSON.stringify(service)} (known: ${[...this.#instances.keys()].join(', ')})`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_INSTANCES) throw new Error(`wants 1 to ${MAX_INSTANCES} instances, got ${count}`);
+    if (this.#stopping) throw new Error('stopping');
+    const before = list.length;
+    if (count > before) {
+      const added: Supervisor[] = [];
+      for (let i = before; i < count; i++) added.push(await this.#addInstance(service));
+      // Not in the published list until ready: the gateway never sees them starting.
+      this.#instances.set(service, list.slice(0, before));
+      for (const supervisor of added) {
+        supervisor.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
+        this.#joining.add(supervisor);
+        supervisor.start();
+      }
+      try {
+        await this.#waitReady(added);
+      } catch (error) {
+        await Promise.all(added.map((s) => s.stop()));
+        throw error;
+      } finally {
+        for (const supervisor of added) this.#joining.delete(supervisor);
+      }
+      this.#instances.set(service, [...list.slice(0, before), ...added]);
+      this.#publishUpstreams();
+    } else if (count < before) {
+      const leaving = list.slice(count);
+      this.#instances.set(service, list.slice(0, count));
+      this.#publishUpstreams();
+      for (const supervisor of leaving) {
+        supervisor.prepareToStop();
+        this.#leaving.add(supervisor);
+      }
+      // A request the gateway sent just before the update may still be on its way.
+      await new Promise((r) => setTimeout(r, LEAVE_GRACE_MS));
+      await Promise.all(leaving.map((s) => s.stop().finally(() => this.#leaving.delete(s))));
+    }
+    const names = (this.#instances.get(service) ?? []).map((s) => s.spec.name).join(', ');
+    return `${service}: ${before} -> ${count} instance(s) (${names})`;
+  }
+
+  /** One line per service: its instances with pid and port. */
+  status(): string[] {
+    return [...this.#instances].map(
+      ([service, list]) => `${service.padEnd(14)} ${list.map((s) => `${s.spec.name} (pid ${s.pid ?? '-'}, port ${s.spec.port})`).join(', ')}`,
+    );
   }
 
   /** Gateway first (no new traffic), then the services; each gets SIGTERM, then SIGKILL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      for (const supervisor of [...this.services, this.gateway]) supervisor?.prepareToStop();
+      const instances = [...this.services, ...this.#joining, ...this.#leaving];
+      for (const supervisor of [...instances, this.gateway]) supervisor?.prepareToStop();
       await this.gateway?.stop();
-      await Promise.all(this.services.map((s) => s.stop()));
+      await Promise.all(instances.map((s) => s.stop()));
     })();
     return this.#stopping;
   }

@@ -41,6 +41,14 @@ export class Supervisor {
     return `http://127.0.0.1:${this.spec.port}`;
   }
 
+  /** A message over the instance's IPC channel; dropped when it is not running. */
+  send(message: unknown): void {
+    const child = this.#child;
+    if (child?.connected) child.send(message as object, (error) => {
+      if (error) this.say(`${this.spec.name}: could not send it a message: ${error.message}`);
+    });
+  }
+
   start(): void {
     const child = spawn(process.execPath, [this.spec.script], {
       env: this.spec.env,
