@@ -2,20 +2,25 @@ import { type App, createApp, UPSTREAMS_MESSAGE } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
 import { authenticate, routedPath } from './auth/authenticate.js';
 import { SERVICES, serviceFor } from './route-table.js';
+import { adminOverviewRoute } from './routes/admin-overview.js';
 import { adminStatusRoute } from './routes/admin-status.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
 import { homeRoute } from './routes/home.js';
 import { upstreamMetrics } from './upstreams/metrics.js';
 import { docsRoutes } from './routes/docs.js';
-import { landingRoute } from './routes/landing.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { request } from 'undici';
 import { TokenVerifier } from './auth/verifier.js';
 import { Upstreams } from './upstreams/pool.js';
+import { TrafficSampler } from './upstreams/sampler.js';
 
 /** Routes the gateway answers itself under /api. */
-const GATEWAY_API = new Set(['/api/home', '/api/admin/status']);
+const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters']);
+/** …and those with parameters (`.+`: the path is matched decoded, and an id may hold an escaped slash). */
+const GATEWAY_API_PATTERN = /^\/api\/admin\/dead-letters\/.+\/replay$/;
 
 /** `{ type: 'microshop.upstreams', upstreams: { catalog: ['http://…'], … } }`, or undefined for any other message. */
 export function parseUpstreamsMessage(message: unknown): Record<string, string[]> | undefined {
@@ -52,6 +57,10 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   await upstreams.checkAll();
   upstreams.start(config.healthIntervalMs);
   app.addHook('onClose', async () => upstreams.stop());
+  const metrics = upstreamMetrics(app.metricsRegistry, upstreams);
+  const sampler = new TrafficSampler(upstreams, metrics.duration, config.sampleIntervalMs);
+  sampler.start();
+  app.addHook('onClose', async () => sampler.stop());
   // The local runner sends the new instance lists over its IPC channel when it scales a service.
   const onMessage = (message: unknown) => {
     const upstreamsUpdate = parseUpstreamsMessage(message);
@@ -83,7 +92,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
       // Policies are decided on the path as the router and the services read it, escapes decoded.
       const path = routedPath(request.url);
       // Unknown paths stay a plain 404, signed in or not.
-      if (serviceFor(path) === undefined && !GATEWAY_API.has(path)) return;
+      if (serviceFor(path) === undefined && !GATEWAY_API.has(path) && !GATEWAY_API_PATTERN.test(path)) return;
       try {
         request.verifiedUser = await authenticate(request, verifier, path);
       } catch (error) {
@@ -107,9 +116,11 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     });
     homeRoute(edge, upstreams);
     adminStatusRoute(edge, upstreams);
-    await proxyRoutes(edge, upstreams, upstreamMetrics(app.metricsRegistry, upstreams), config);
+    adminOverviewRoute(edge, upstreams, sampler, metrics.breaker);
+    deadLetterRoutes(edge, upstreams);
+    await proxyRoutes(edge, upstreams, metrics, config);
   });
   docsRoutes(app, upstreams);
-  landingRoute(app);
+  await webRoutes(app, config.webDir);
   return app;
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { custom, type Env, int, loadConfig, oneOf, parseUpstreams, str } from '@microshop/kit';
 
 export { parseUpstreams };
+
+/** gateway/dist/src/config.js → the repository's web/dist, where `npm ci` builds the storefront. */
+const BUILT_WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
 
 /** TLS_CERT and TLS_KEY name PEM files; both or neither. Read once, at start. */
 function readTls(env: Env): { cert: Buffer; key: Buffer } | undefined {
@@ -35,6 +40,9 @@ export function loadGatewayConfig(env: Env = process.env) {
       corsOrigins: str('GATEWAY_CORS_ORIGINS', { default: '' }),
       jwksRefreshMs: int('GATEWAY_JWKS_REFRESH_MS', { default: 5_000, min: 0, max: 3_600_000 }),
       healthIntervalMs: int('GATEWAY_HEALTH_INTERVAL_MS', { default: 1_000, min: 100, max: 60_000 }),
+      /** How often the operations dashboard's traffic figures are sampled (tests shorten it). */
+      sampleIntervalMs: int('GATEWAY_SAMPLE_INTERVAL_MS', { default: 2_000, min: 50, max: 60_000 }),
+      webDir: custom('GATEWAY_WEB_DIR', (text) => resolve(text?.trim() || BUILT_WEB_DIR)),
       shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
     },
     env,

@@ -239,5 +239,5 @@ async function startFakeServiceOn(name: string, port: number): Promise<FakeServi
   const app = await createApp({ service: name, instanceId: `${name}-again`, logLevel: 'silent' });
   app.get('/api/products', async () => ({ back: true }));
   await app.listen({ port, host: '127.0.0.1' });
-  return { app, url: `http://127.0.0.1:${port}`, hits: 0, close: () => app.close() };
+  return { app, url: `http://127.0.0.1:${port}`, hits: 0, deadLetters: [], close: () => app.close() };
 }

@@ -1,16 +1,41 @@
-import { type App, createApp } from '@microshop/kit';
+import { type App, commonErrors, createApp } from '@microshop/kit';
 
 export interface FakeService {
   app: App;
   url: string;
   hits: number;
+  /** Its consumer group's dead letters, as the runtime's /internal routes list them; replay removes one. */
+  deadLetters: Array<{ id: string; group: string; type: string; eventId: string; reason: string; attempts: number }>;
   close(): Promise<void>;
 }
 
-/** A small real service that echoes what reached it: method, path, headers and body. */
-export async function startFakeService(name: string, options: { slowMs?: number } = {}): Promise<FakeService> {
+/**
+ * A small real service that echoes what reached it: method, path, headers and body. Like every
+ * service built on the runtime it answers /internal/bus and /internal/dead-letters; `busDelayMs`
+ * makes those hang.
+ */
+export async function startFakeService(name: string, options: { slowMs?: number; busDelayMs?: number } = {}): Promise<FakeService> {
   const app = await createApp({ service: name, instanceId: `${name}-fake`, logLevel: 'silent' });
   const state = { hits: 0 };
+  const deadLetters: FakeService['deadLetters'] = [
+    { id: '1', group: name, type: 'orders.order.placed', eventId: `evt-${name}-1`, reason: 'failed 5 times: boom', attempts: 5 },
+  ];
+  const busDelay = () => new Promise((r) => setTimeout(r, options.busDelayMs ?? 0));
+  app.get('/internal/bus', async () => {
+    await busDelay();
+    return { group: name, types: ['orders.order.placed'], pending: 3, deadLetters: deadLetters.length };
+  });
+  app.get('/internal/dead-letters', async () => {
+    await busDelay();
+    // A body the gateway must not pass on.
+    return { items: deadLetters.map((letter) => ({ ...letter, body: '{"secret":true}' })) };
+  });
+  app.post<{ Params: { id: string } }>('/internal/dead-letters/:id/replay', async (request, reply) => {
+    const index = deadLetters.findIndex((letter) => letter.id === request.params.id);
+    if (index < 0) throw commonErrors.NOT_FOUND(`${name} has no dead letter ${request.params.id}`);
+    deadLetters.splice(index, 1);
+    return reply.code(202).send({ replayed: request.params.id });
+  });
   const echo = async (request: { method: string; url: string; headers: Record<string, unknown>; body: unknown }) => {
     state.hits++;
     return { service: name, method: request.method, url: request.url, headers: request.headers, body: request.body ?? null };
@@ -37,6 +62,7 @@ export async function startFakeService(name: string, options: { slowMs?: number 
     get hits() {
       return state.hits;
     },
+    deadLetters,
     close: () => app.close(),
   };
 }

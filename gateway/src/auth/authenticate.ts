@@ -1,4 +1,4 @@
-import { commonErrors, type VerifiedUser } from '@microshop/kit';
+import { commonErrors, identityHeaders, requireAdmin, type VerifiedUser } from '@microshop/kit';
 import type { FastifyRequest } from 'fastify';
 import { accessFor } from './policy.js';
 import { bearerToken, type TokenVerifier } from './verifier.js';
@@ -40,4 +40,12 @@ export function routedPath(url: string): string {
   } catch {
     throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
   }
+}
+
+/**
+ * For the admin routes the gateway answers itself: the edge already applied the policy; this
+ * checks again, on the verified user itself, with the kit's rule (401 anonymous, 403 customer).
+ */
+export function requireVerifiedAdmin(request: Pick<FastifyRequest, 'verifiedUser'>): VerifiedUser {
+  return requireAdmin({ headers: request.verifiedUser ? identityHeaders(request.verifiedUser) : {} });
 }

@@ -1,25 +1,8 @@
 import { type App, identityHeaders } from '@microshop/kit';
-import { request } from 'undici';
 import type { Upstreams } from '../upstreams/pool.js';
+import { fetchPart } from '../upstreams/fetch-part.js';
 
-const PART_TIMEOUT_MS = 800;
 const FEATURED = 8;
-
-/** GET from a healthy instance of `service`; undefined when none answers 200 in time. */
-async function fetchPart(upstreams: Upstreams, service: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
-  const instance = upstreams.pool(service)?.pick();
-  if (!instance) return undefined;
-  try {
-    const response = await request(`${instance.url}${path}`, { headers, headersTimeout: PART_TIMEOUT_MS, bodyTimeout: PART_TIMEOUT_MS });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      return undefined;
-    }
-    return await response.body.json();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The storefront's first page in one call: categories and featured products from catalog, and

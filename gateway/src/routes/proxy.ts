@@ -73,7 +73,8 @@ function replyUnavailable(request: FastifyRequest, reply: FastifyReply, problem:
   return sendProblem(reply, problem);
 }
 
-function noInstance(service: string): HttpProblem {
+/** The 503 for a service none of whose instances may take a request now. */
+export function noInstance(service: string): HttpProblem {
   return commonErrors.SERVICE_UNAVAILABLE(`The ${service} service has no healthy instance right now`, {
     extensions: { service },
     headers: { 'retry-after': '1' },
@@ -188,8 +189,13 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
           metrics.duration.observe({ service: pool.name }, (performance.now() - started) / 1000);
           const status = res.statusCode ?? 0;
           metrics.requests.inc({ service: pool.name, outcome: String(status) });
-          if (status >= 500) settle.reject(new Error(`answered ${status}`));
-          else settle.resolve();
+          instance.requests++;
+          if (status >= 500) {
+            instance.failures++;
+            settle.reject(new Error(`answered ${status}`));
+          } else {
+            settle.resolve();
+          }
           reply.send(res.stream);
         },
         onError: (_reply, { error }) => {
@@ -197,6 +203,9 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
           request.upstreamInstance = null;
           const code = errorCode(error as Error & { code?: string });
           metrics.requests.inc({ service: pool.name, outcome: code ?? 'error' });
+          // Every error here is a failure of this instance: no connection, a broken one, or a timeout.
+          instance.requests++;
+          instance.failures++;
           if (code !== undefined && NOT_CONNECTED.has(code)) {
             upstreams.markDown(pool, instance, `connect failed: ${code}`);
             const retried = retry(code);

@@ -10,6 +10,9 @@ export interface Instance {
   reason: string | undefined;
   /** The process id its /readyz last reported. */
   pid: number | undefined;
+  /** Requests forwarded to it, and those that failed (5xx, no connection, timeout), since it joined; the sampler takes rates from them. */
+  requests: number;
+  failures: number;
 }
 
 /** The instances of one service and which of them may take traffic now. */
@@ -36,7 +39,16 @@ export class ServicePool {
     this.instances = [...new Set(urls)].map((url) => {
       const kept = current.get(url);
       if (kept) return kept;
-      const made: Instance = { id: `${this.name}-${++this.#made}`, url, healthy: false, inflight: 0, reason: 'not checked yet', pid: undefined };
+      const made: Instance = {
+        id: `${this.name}-${++this.#made}`,
+        url,
+        healthy: false,
+        inflight: 0,
+        reason: 'not checked yet',
+        pid: undefined,
+        requests: 0,
+        failures: 0,
+      };
       joined.push(made);
       return made;
     });

@@ -59,6 +59,16 @@ export class EventBus<DB extends MessagingTables> {
     return this.options.transport;
   }
 
+  /** The consumer group it consumes as: the service name, shared by all of its instances. */
+  get group(): string {
+    return this.options.service;
+  }
+
+  /** The event types it has handlers for (what its group consumes once started). */
+  get types(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
   /** Runs `work` in one database transaction; events it emits commit with it, then get published. */
   async transaction<T>(work: (trx: Kysely<DB>, emit: Emit) => Promise<T>, context: { traceparent?: string } = {}): Promise<T> {
     const result = await this.db.transaction().execute(async (trx) => {

@@ -6,4 +6,4 @@ export { handleOnce } from './inbox.js';
 export type { NatsOptions, NatsTransport } from './nats/nats-transport.js';
 export { enqueue, OutboxRelay } from './outbox.js';
 export { createMessagingTables, type InboxTable, type MessagingTables, type OutboxTable } from './tables.js';
-export { type ConsumeOptions, type DeadLetter, type IncomingMessage, PartialPublishError, type Subscription, type Transport } from './transport.js';
+export { type ConsumeOptions, type DeadLetter, type IncomingMessage, PartialPublishError, type Subscription, type Transport, UnknownDeadLetterError } from './transport.js';

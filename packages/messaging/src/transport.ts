@@ -40,7 +40,10 @@ export interface Transport {
   publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void>;
   consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
   deadLetters(group?: string): Promise<DeadLetter[]>;
-  /** Puts a dead letter back in front of its group (NATS: of every group of its type; inboxes skip repeats). */
+  /**
+   * Puts a dead letter back in front of its group (NATS: of every group of its type; inboxes skip repeats).
+   * Throws UnknownDeadLetterError when there is no dead letter `id` (never was, or already replayed).
+   */
   replay(id: string): Promise<void>;
   /** Messages of `group` not yet acknowledged (the backlog). */
   pending(group: string): Promise<number>;
@@ -59,5 +62,13 @@ export class PartialPublishError extends Error {
   ) {
     super(`published ${published} event(s), then failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'PartialPublishError';
+  }
+}
+
+/** replay() of an id that names no dead letter: a caller's mistake, not a broken bus. */
+export class UnknownDeadLetterError extends Error {
+  constructor(readonly id: string) {
+    super(`no dead letter ${id}`);
+    this.name = 'UnknownDeadLetterError';
   }
 }

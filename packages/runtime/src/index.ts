@@ -1,6 +1,7 @@
 import { type Database, type Migration, openDatabase } from '@microshop/data';
 import { type App, createApp, type ServiceConfig } from '@microshop/kit';
 import { createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
+import { busRoutes } from './bus-routes.js';
 
 export interface ServiceParts<DB extends MessagingTables> {
   app: App;
@@ -21,7 +22,8 @@ export interface BuildServiceOptions<DB extends MessagingTables> {
 
 /**
  * A service's own database (migrated), its transport and event bus, and the kit's Fastify app
- * with readiness for both; closing the app stops consuming, then closes the bus and the database.
+ * with readiness for both, and its consumer group's state under /internal for the operations
+ * dashboard; closing the app stops consuming, then closes the bus and the database.
  */
 export async function buildService<DB extends MessagingTables>(options: BuildServiceOptions<DB>): Promise<ServiceParts<DB>> {
   const { config } = options;
@@ -53,6 +55,7 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
     await transport.close();
     await database.close();
   });
+  busRoutes(app, bus);
   const parts = { app, database, transport, bus };
   await options.setup(parts);
   await bus.start();

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport } from '../transport.js';
+import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport, UnknownDeadLetterError } from '../transport.js';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -263,7 +263,7 @@ export class EmbeddedTransport implements Transport {
     const result = this.#db
       .prepare('update deliveries set status = \'pending\', attempts = 0, visible_at = ?, last_error = null where id = ? and status = \'dead\'')
       .run(Date.now(), Number(id));
-    if (result.changes !== 1) throw new Error(`no dead letter ${id}`);
+    if (result.changes !== 1) throw new UnknownDeadLetterError(id);
     this.#local.emit('wake');
   }
 

@@ -9,7 +9,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
-import { PartialPublishError } from '../transport.js';
+import { PartialPublishError, UnknownDeadLetterError } from '../transport.js';
 import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport } from '../transport.js';
 
 
@@ -151,7 +151,9 @@ export class NatsTransport implements Transport {
                 headers: h,
                 msgID: `${options.group}:${msg.info.streamSequence}`,
               });
-              msg.term(reason.slice(0, 200));
+              // No reason on the TERM: servers before 2.10 ignore `+TERM <reason>` and would redeliver
+              // the message every ack wait forever; the reason is in the dead letter's header.
+              msg.term();
             },
           }).catch(() => {});
           inFlight.add(handling);
@@ -205,7 +207,7 @@ export class NatsTransport implements Transport {
   async replay(id: string): Promise<void> {
     const seq = Number(id);
     const stored = await this.jsm.streams.getMessage(this.deadLetterStream, { seq }).catch(() => null);
-    if (!stored) throw new Error(`no dead letter ${id}`);
+    if (!stored) throw new UnknownDeadLetterError(id);
     await this.js.publish(this.#eventSubject(stored.header.get('Microshop-Type')), stored.data, { msgID: `replay:${seq}:${Date.now()}` });
     await this.jsm.streams.deleteMessage(this.deadLetterStream, seq);
   }

@@ -1,0 +1,27 @@
+import { request } from 'undici';
+import type { Upstreams } from './pool.js';
+
+/** How long a fan-out waits for one part: a slow or hung service leaves its part empty, not the page slow. */
+export const PART_TIMEOUT_MS = 800;
+
+/** GET from a healthy instance of `service`; undefined when none answers 200 in time. */
+export async function fetchPart(upstreams: Upstreams, service: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const instance = upstreams.pool(service)?.pick();
+  if (!instance) return undefined;
+  try {
+    const response = await request(`${instance.url}${path}`, {
+      headers,
+      headersTimeout: PART_TIMEOUT_MS,
+      bodyTimeout: PART_TIMEOUT_MS,
+      // The header and body timeouts do not cover connecting: this bounds the whole call.
+      signal: AbortSignal.timeout(PART_TIMEOUT_MS),
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return undefined;
+    }
+    return await response.body.json();
+  } catch {
+    return undefined;
+  }
+}
