@@ -30,13 +30,20 @@ export function loggerOptions(options: { service: string; instanceId: string; le
   };
 }
 
+/** Log lines gather up to this many bytes before a write... */
+const LOG_BATCH_BYTES = 4096;
+/** ...or for at most this long, so a quiet process's lines still appear promptly. */
+const LOG_FLUSH_MS = 200;
+
 /**
- * A logger writing to stdout. Writes are asynchronous, so lines logged while one write is under
- * way leave together in the next (pino flushes what is left when the process exits). If stdout
- * breaks (the runner reading it died), logging stops instead of retrying the write forever.
+ * A logger writing to stdout. Writes are asynchronous and batched (one system call per 4 KiB of
+ * lines or 200 ms, instead of one per line: an access log line per request otherwise costs a
+ * gateway a sixth of its CPU); pino flushes what is left when the process exits. A process killed
+ * with SIGKILL loses at most its last 200 ms of lines. If stdout breaks (the runner reading it
+ * died), logging stops instead of retrying the write forever.
  */
 export function createLogger(options: { service: string; instanceId: string; level: string }): Logger {
-  const destination = pino.destination({ fd: 1, sync: false });
+  const destination = pino.destination({ fd: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
   const logger = pino(loggerOptions(options), destination);
   destination.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') logger.level = 'silent';
