@@ -50,6 +50,17 @@ async function loadPaced(url: string, options: LoadOptions & { rate: number }): 
   return { rps: result.ok / options.seconds, p50: result.p50, p99: result.p99, errors: 0 };
 }
 
+/**
+ * The longest event-loop delay the gateway recorded since its metrics were last read, in seconds.
+ * prom-client's histogram (it starts afresh at each read) holds the intervals between ticks of a
+ * 10 ms timer, so the delay is the longest interval less the shortest.
+ */
+async function gatewayLoopDelayMax(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return gauge('max') - gauge('min');
+}
+
 /** A latency as wrk prints it (`812.00us`, `4.16ms`, `1.02s`), in ms. */
 function wrkMs(text: string | undefined): number {
   const match = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
@@ -215,13 +226,16 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     // in the service alike), which is not what this measures.
     const gatewayName = 'this gateway, all features on';
     let half = 0;
+    let loopDelayMax = Number.NaN;
     for (const [name, base] of [...targets.filter(([n]) => n === gatewayName), ...targets.filter(([n]) => n !== gatewayName)]) {
       await load(`${base}${path}`, { seconds: 2, connections: 32, headers }); // warm-up
       const result = await load(`${base}${path}`, { seconds, connections: 32, headers });
       peak.set(name, result);
       if (name === gatewayName) half = Math.floor(result.rps / 2);
       // What each proxy adds to the direct call's latency at the same fixed rate.
+      if (name === gatewayName) await gatewayLoopDelayMax(base); // starts its event-loop delay histogram afresh
       atHalf.set(name, await loadPaced(`${base}${path}`, { seconds, connections: 16, rate: half, headers }));
+      if (name === gatewayName) loopDelayMax = await gatewayLoopDelayMax(base);
     }
     const gatewayPeak = peak.get(gatewayName) as Result;
     await gateway.child.stop();
@@ -247,6 +261,10 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       const added = name === 'direct to the service' ? '' : `   added p50 ${(r.p50 - direct.p50).toFixed(2)} ms, p99 ${(r.p99 - direct.p99).toFixed(2)} ms`;
       lines.push(`  ${name.padEnd(32)} p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${added}`);
     }
+    lines.push(
+      `  the gateway's longest event-loop delay during its run at that rate: ${(loopDelayMax * 1000).toFixed(1)} ms` +
+        ' (a p99 far above it is time lost outside the gateway\'s JavaScript: the kernel, the other processes on these cores)',
+    );
     lines.push("  the gateway's CPU profile (a separate run of the same load under --cpu-prof), top self time (share of busy samples):");
     for (const line of topFunctions(profileDir, 8)) lines.push(`    ${line}`);
     return lines;
