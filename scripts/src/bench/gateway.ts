@@ -221,9 +221,9 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const peak = new Map<string, Result>();
     const atHalf = new Map<string, Result>();
     // The gateway's peak sets the fixed rate every target then gets, so it goes first. Each
-    // target's run at that rate follows its own peak run at once: a Node.js process that sat idle
-    // for a minute answers slowly for several seconds when load returns (seen in the gateway and
-    // in the service alike), which is not what this measures.
+    // target's run at that rate follows its own peak run at once: slow phases of a few seconds
+    // were seen now and then when load resumed after a pause (gateway and service alike, cause
+    // unknown), which is not what this measures.
     const gatewayName = 'this gateway, all features on';
     let half = 0;
     let loopDelayMax = Number.NaN;

@@ -26,8 +26,8 @@ for (const arg of headerArgs) {
 const pool = new Pool(url.origin, { connections, pipelining: 1 });
 const path = url.pathname + url.search;
 /**
- * The first seconds at the same rate are sent but not counted: a Node.js process that sat idle for
- * a while answers slowly for a second or two when load returns, target and client alike.
+ * The first seconds at the same rate are sent but not counted: connections open, and the client's
+ * and the targets' code is still being optimised for this load.
  */
 const WARM_UP_SECONDS = 3;
 const counted = Math.floor(rate * WARM_UP_SECONDS);
