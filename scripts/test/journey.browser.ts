@@ -53,10 +53,11 @@ describe('the storefront and the dashboard in a real browser', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const shot = async (page: Page, name: string) => {
+  /** The whole page, or with `screen` what the first screen shows (images below it load lazily, when scrolled to). */
+  const shot = async (page: Page, name: string, { screen = false } = {}) => {
     // From the top, so the sticky header is where a visitor sees it.
     await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: !screen });
   };
 
   it('lets a shopper register, find a product, pay with a test card and watch the drone deliver', async () => {
@@ -156,6 +157,63 @@ describe('the storefront and the dashboard in a real browser', () => {
     // Signing out ends the session; signing in again brings it back.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    assert.deepEqual(failures, [], 'no script errors in the page');
+    await context.close();
+  });
+
+  it('fits a phone screen and works with the keyboard alone', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Featured' }).waitFor();
+    const overflow = await page.evaluate(() => {
+      type Root = { scrollWidth: number; clientWidth: number };
+      const root = (globalThis as unknown as { document: { documentElement: Root } }).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    assert.ok(overflow <= 0, `the home page is ${overflow} px wider than the phone's screen`);
+    await shot(page, 'home-phone', { screen: true });
+
+    /** What has the keyboard focus now: its tag, role-ish class, accessible name and whether its focus ring shows. */
+    const focused = () =>
+      page.evaluate(() => {
+        type Focused = Record<string, unknown> & { getAttribute(name: string): string | null };
+        const element = (globalThis as unknown as { document: { activeElement: Focused } }).document.activeElement;
+        const style = (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(element);
+        return {
+          tag: String(element.tagName).toLowerCase(),
+          className: String(element.className ?? ''),
+          name: element.getAttribute('aria-label') ?? String(element.textContent ?? '').trim(),
+          ring: style.outlineStyle !== 'none',
+        };
+      });
+    const tabTo = async (matches: (f: Awaited<ReturnType<typeof focused>>) => boolean, what: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const f = await focused();
+        if (matches(f)) return f;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+
+    // The first Tab offers to skip the header; taking it puts the focus on the page's content.
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).name, 'Skip to content');
+    await page.keyboard.press('Enter');
+    const card = await tabTo((f) => f.className.includes('product-card'), 'a product card');
+    assert.ok(card.ring, 'a focused product card shows a focus ring');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: card.name }).waitFor();
+    assert.match(page.url(), /\/products\//);
+    await shot(page, 'product-phone');
+
+    // Adding to the cart without an account leads to sign-in, which comes back to the product.
+    await tabTo((f) => f.tag === 'button' && f.name === 'Add to cart', 'the Add to cart button');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.match(page.url(), /\/signin\?next=%2Fproducts%2F/);
     assert.deepEqual(failures, [], 'no script errors in the page');
     await context.close();
   });
