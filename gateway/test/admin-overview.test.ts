@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
+import { operations } from '@microshop/contracts';
+import { createValidatorCompiler } from '@microshop/kit';
 import { freePort } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig, SERVICES } from '../src/index.js';
 import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService } from './upstream-fixture.js';
 
-type Overview = {
-  at: string;
-  intervalMs: number;
-  services: Array<{
-    name: string;
-    breaker: string;
-    requestsPerSecond: number;
-    errorRate: number;
-    p95Ms: number | null;
-    instances: Array<{
-      id: string;
-      url: string;
-      pid: number | null;
-      healthy: boolean;
-      reason: string | null;
-      requestsPerSecond: number;
-      errorRate: number;
-    }>;
-    history: Array<{ t: number; rps: number; errorRate: number; p95Ms: number | null }>;
-    bus: { pending: number; deadLetters: number } | null;
-  }>;
-};
+/** A check of an answer against the contract the dashboard is typed by. */
+function conformsTo(schema: object, value: unknown, what: string): void {
+  const check = createValidatorCompiler()({ schema, method: 'GET', url: '/', httpPart: 'body' }) as ((data: unknown) => boolean) & { errors?: unknown };
+  assert.ok(check(value), `${what} breaks its contract: ${JSON.stringify(check.errors)}`);
+}
 
 describe('gateway operations dashboard: /api/admin/overview and dead letters', () => {
   let catalog: FakeService;
@@ -37,7 +22,9 @@ describe('gateway operations dashboard: /api/admin/overview and dead letters', (
   const overview = async () => {
     const response = await gateway.inject({ url: '/api/admin/overview', headers: admin });
     assert.equal(response.statusCode, 200);
-    return response.json() as Overview;
+    const body: unknown = response.json();
+    conformsTo(operations.AdminOverview, body, '/api/admin/overview');
+    return body as operations.AdminOverview;
   };
   const replay = (service: string, id: string, headers = admin) =>
     gateway.inject({ method: 'POST', url: `/api/admin/dead-letters/${service}/${id}/replay`, headers });
@@ -125,7 +112,7 @@ describe('gateway operations dashboard: /api/admin/overview and dead letters', (
       }
     })();
     const deadline = Date.now() + 10_000;
-    let catalogEntry: Overview['services'][number] | undefined;
+    let catalogEntry: operations.ServiceOverview | undefined;
     try {
       for (;;) {
         catalogEntry = (await overview()).services.find((s) => s.name === 'catalog');
@@ -150,7 +137,8 @@ describe('gateway operations dashboard: /api/admin/overview and dead letters', (
   it('lists every service’s dead letters without their bodies, naming the services it could not ask', async () => {
     const response = await gateway.inject({ url: '/api/admin/dead-letters', headers: admin });
     assert.equal(response.statusCode, 200);
-    const { items, unavailable } = response.json() as { items: Array<Record<string, unknown>>; unavailable: string[] };
+    conformsTo(operations.DeadLetterList, response.json(), '/api/admin/dead-letters');
+    const { items, unavailable } = response.json() as operations.DeadLetterList;
     assert.deepEqual(items, [
       { service: 'catalog', id: '1', group: 'catalog', type: 'orders.order.placed', eventId: 'evt-catalog-1', reason: 'failed 5 times: boom', attempts: 5 },
     ]);

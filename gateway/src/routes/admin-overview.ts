@@ -1,3 +1,4 @@
+import { operations } from '@microshop/contracts';
 import type { App } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
@@ -7,7 +8,7 @@ import type { Upstreams } from '../upstreams/pool.js';
 import { CircuitState } from '../upstreams/resilience.js';
 import type { TrafficSampler } from '../upstreams/sampler.js';
 
-type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+type BreakerState = operations.BreakerState;
 
 const BREAKER_STATES: Record<number, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -41,7 +42,7 @@ async function busOf(upstreams: Upstreams, service: string): Promise<{ pending: 
  * fan-out's short timeout, so the answer stays fast while services are down.
  */
 export function adminOverviewRoute(app: App, upstreams: Upstreams, sampler: TrafficSampler, breaker: UpstreamMetrics['breaker']): void {
-  app.get('/api/admin/overview', async (request) => {
+  app.get('/api/admin/overview', { schema: { response: { 200: operations.AdminOverview } } }, async (request): Promise<operations.AdminOverview> => {
     requireVerifiedAdmin(request);
     const [breakers, buses] = await Promise.all([breakerStates(breaker), Promise.all(SERVICES.map((name) => busOf(upstreams, name)))]);
     return {

@@ -1,3 +1,4 @@
+import { operations } from '@microshop/contracts';
 import { type App, commonErrors, REQUEST_ID_HEADER, ServiceClient } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
@@ -15,12 +16,18 @@ interface ServiceLetter {
   attempts?: unknown;
 }
 
+/** A letter as the dashboard shows it, or undefined when the service sent something of another shape. */
+function viewOf(service: string, { id, group, type, eventId, reason, attempts }: ServiceLetter): operations.DeadLetterView | undefined {
+  if (typeof id !== 'string' || typeof group !== 'string' || typeof type !== 'string' || typeof reason !== 'string') return undefined;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts)) return undefined;
+  return { service, id, group, type, reason, attempts, ...(typeof eventId === 'string' ? { eventId } : {}) };
+}
+
 /** One service's dead letters, named for the dashboard; undefined when the service could not be asked. */
-async function lettersOf(upstreams: Upstreams, service: string) {
+async function lettersOf(upstreams: Upstreams, service: string): Promise<operations.DeadLetterView[] | undefined> {
   const items = ((await fetchPart(upstreams, service, '/internal/dead-letters')) as { items?: unknown } | undefined)?.items;
   if (!Array.isArray(items)) return undefined;
-  const letters = items as ServiceLetter[];
-  return letters.map(({ id, group, type, eventId, reason, attempts }) => ({ service, id, group, type, eventId, reason, attempts }));
+  return (items as ServiceLetter[]).flatMap((letter) => viewOf(service, letter) ?? []);
 }
 
 /**
@@ -28,7 +35,8 @@ async function lettersOf(upstreams: Upstreams, service: string) {
  * /internal routes, replayed through one healthy instance of the owning service.
  */
 export function deadLetterRoutes(app: App, upstreams: Upstreams): void {
-  app.get('/api/admin/dead-letters', async (request) => {
+  // The response schema also drops whatever else a service's letters carry (their bodies).
+  app.get('/api/admin/dead-letters', { schema: { response: { 200: operations.DeadLetterList } } }, async (request) => {
     requireVerifiedAdmin(request);
     const answers = await Promise.all(SERVICES.map((service) => lettersOf(upstreams, service)));
     return {

@@ -2,6 +2,7 @@ export * as cart from './cart.js';
 export * as catalog from './catalog.js';
 export * as identity from './identity.js';
 export * as inventory from './inventory.js';
+export * as operations from './operations.js';
 export * as orders from './orders.js';
 export * as payments from './payments.js';
 export * as shipping from './shipping.js';

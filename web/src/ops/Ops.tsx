@@ -1,44 +1,16 @@
+import type { operations } from '@microshop/contracts';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, describeError } from '../api';
 import { Loading, Notice } from '../components/ui';
 import { AuthForm } from '../pages/AuthForm';
 import { Link } from '../router';
 import { useSession } from '../session';
-import { type Point, ServiceChart } from './Chart';
+import { ServiceChart } from './Chart';
 
-interface InstanceView {
-  id: string;
-  url: string;
-  pid: number | null;
-  healthy: boolean;
-  reason: string | null;
-  requestsPerSecond: number;
-  errorRate: number;
-}
-interface ServiceView {
-  name: string;
-  breaker: 'closed' | 'open' | 'half-open' | 'isolated';
-  requestsPerSecond: number;
-  errorRate: number;
-  p95Ms: number | null;
-  instances: InstanceView[];
-  history: Array<Point & { errorRate: number }>;
-  bus: { pending: number; deadLetters: number } | null;
-}
-interface Overview {
-  at: string;
-  intervalMs: number;
-  services: ServiceView[];
-}
-interface DeadLetter {
-  service: string;
-  id: string;
-  group: string;
-  type: string;
-  eventId: string | null;
-  reason: string;
-  attempts: number;
-}
+// The shapes the gateway answers with, from the contracts it serializes them by (types only: no code reaches the page).
+type ServiceView = operations.ServiceOverview;
+type Overview = operations.AdminOverview;
+type DeadLetter = operations.DeadLetterView;
 
 const REFRESH_MS = 2_000;
 
@@ -181,7 +153,7 @@ export default function Ops() {
       setError(e instanceof ApiError && e.status === 403 ? 'Only an administrator can see the dashboard.' : describeError(e));
     }
     try {
-      const list = await api<{ items: DeadLetter[]; unavailable: string[] }>('/api/admin/dead-letters');
+      const list = await api<operations.DeadLetterList>('/api/admin/dead-letters');
       setLetters(list.items);
       setLettersError(list.unavailable.length > 0 ? `Could not ask ${list.unavailable.join(', ')} for dead letters.` : null);
     } catch (e) {
