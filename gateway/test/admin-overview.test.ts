@@ -44,8 +44,8 @@ describe('gateway operations dashboard: /api/admin/overview and dead letters', (
         GATEWAY_SAMPLE_INTERVAL_MS: '100',
       }),
     );
-    customer = { authorization: `Bearer ${await identity.token({ id: 'usr_ada', role: 'customer' })}` };
-    admin = { authorization: `Bearer ${await identity.token({ id: 'usr_root', role: 'admin' })}` };
+    customer = await identity.bearer({ id: 'usr_ada', role: 'customer' });
+    admin = await identity.bearer({ id: 'usr_root', role: 'admin' });
   });
   after(async () => {
     await gateway?.close();

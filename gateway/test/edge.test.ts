@@ -26,8 +26,8 @@ describe('gateway edge: limits, headers, aggregation, status', () => {
         GATEWAY_CORS_ORIGINS: 'https://shop.example',
       }),
     );
-    customer = { authorization: `Bearer ${await identity.token({ id: 'usr_ada', role: 'customer' })}` };
-    admin = { authorization: `Bearer ${await identity.token({ id: 'usr_root', role: 'admin' })}` };
+    customer = await identity.bearer({ id: 'usr_ada', role: 'customer' });
+    admin = await identity.bearer({ id: 'usr_root', role: 'admin' });
   });
   after(async () => {
     await gateway?.close();
@@ -52,7 +52,7 @@ describe('gateway edge: limits, headers, aggregation, status', () => {
   });
 
   it('counts a signed-in user by user, not by address', async () => {
-    const limitedUser = { authorization: `Bearer ${await identity.token({ id: 'usr_busy', role: 'customer' })}` };
+    const limitedUser = await identity.bearer({ id: 'usr_busy', role: 'customer' });
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) statuses.push((await gateway.inject({ url: '/api/cart', headers: limitedUser, remoteAddress: `10.8.0.${i}` })).statusCode);
     assert.equal(statuses.filter((s) => s === 200).length, 30);

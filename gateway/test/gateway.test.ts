@@ -22,8 +22,8 @@ describe('gateway routing', () => {
     catalog = await startFakeService('catalog', { slowMs: 1_500 });
     identity = await startFakeIdentity();
     gateway = await gatewayFor(`catalog=${catalog.url};identity=${identity.url}`, { GATEWAY_UPSTREAM_TIMEOUT_MS: '300' });
-    admin = { authorization: `Bearer ${await identity.token({ id: 'usr_admin', role: 'admin' })}` };
-    customer = { authorization: `Bearer ${await identity.token({ id: 'usr_ada', role: 'customer' })}` };
+    admin = await identity.bearer({ id: 'usr_admin', role: 'admin' });
+    customer = await identity.bearer({ id: 'usr_ada', role: 'customer' });
   });
   after(async () => {
     await gateway?.close();
@@ -192,7 +192,7 @@ describe('gateway with failing instances', () => {
     const identity = await startFakeIdentity();
     const deadPort = await freePort();
     const gateway = await gatewayFor(`catalog=http://127.0.0.1:${deadPort},${live.url};identity=${identity.url}`);
-    const headers = { authorization: `Bearer ${await identity.token({ id: 'usr_admin', role: 'admin' })}` };
+    const headers = await identity.bearer({ id: 'usr_admin', role: 'admin' });
     try {
       const statuses = [];
       for (let i = 0; i < 10; i++) {

@@ -71,6 +71,8 @@ export interface FakeIdentity {
   url: string;
   /** A token for `user`, signed with the current key (or `options.key`, or expired). */
   token(user: { id: string; role: string; email?: string; name?: string }, options?: { expiresIn?: string; foreign?: boolean }): Promise<string>;
+  /** The Authorization header carrying a token for `user`. */
+  bearer(user: { id: string; role: string }): Promise<{ authorization: string }>;
   /** Adds a new signing key (a rotation) and signs with it from now on. */
   rotate(): Promise<void>;
   close(): Promise<void>;
@@ -93,19 +95,21 @@ export async function startFakeIdentity(): Promise<FakeIdentity> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const token: FakeIdentity['token'] = async (user, options = {}) => {
+    const key = options.foreign ? foreign : (keys.at(-1) as Key);
+    return new SignJWT({ role: user.role, email: user.email ?? `${user.id}@example.com`, name: user.name ?? 'Test User' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .setSubject(user.id)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '1h')
+      .sign(key.privateKey);
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    async token(user, options = {}) {
-      const key = options.foreign ? foreign : (keys.at(-1) as Key);
-      return new SignJWT({ role: user.role, email: user.email ?? `${user.id}@example.com`, name: user.name ?? 'Test User' })
-        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-        .setSubject(user.id)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '1h')
-        .sign(key.privateKey);
-    },
+    token,
+    bearer: async (user) => ({ authorization: `Bearer ${await token(user)}` }),
     async rotate() {
       keys.push(await makeKey(`key-${keys.length + 1}`));
     },

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { freePort, type RunningProcess, startChild, tempDir, until } from '@microshop/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /**
@@ -226,7 +226,7 @@ describe('the storefront and the dashboard in a real browser', () => {
     // Paused, not killed: the runner would restart a dead one before the page could see it down.
     process.kill(catalogPid, 'SIGSTOP');
     try {
-      await waitUntil(async () => {
+      await until('the gateway to see catalog down', async () => {
         const ready = (await (await fetch(`${base}/readyz`)).json()) as { services: Record<string, { healthy: number }> };
         return ready.services.catalog?.healthy === 0;
       });
@@ -275,7 +275,7 @@ describe('the storefront and the dashboard in a real browser', () => {
     })();
     const catalog = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'catalog', exact: true }) });
     try {
-      await waitUntil(async () => {
+      await until('requests on the catalog card', async () => {
         const text = (await catalog.locator('.ops-stats dd').first().textContent()) ?? '0';
         return Number(text) > 0;
       }, 15_000);
@@ -303,13 +303,4 @@ async function registerShopper(base: string): Promise<string> {
   });
   assert.equal(response.status, 201);
   return ((await response.json()) as { token: string }).token;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not true within ${timeoutMs} ms`);
 }

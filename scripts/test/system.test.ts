@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { freePort, type RunningProcess, startChild, tempDir, until } from '@microshop/testing';
 
 // The real thing: `npm start`'s runner, the gateway and catalog as separate OS processes.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -16,16 +16,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function pidsOf(output: string, instance: string): number[] {

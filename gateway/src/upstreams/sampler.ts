@@ -1,19 +1,12 @@
+import type { operations } from '@microshop/contracts';
 import type { UpstreamMetrics } from './metrics.js';
 import type { Instance, Upstreams } from './pool.js';
 
 /** Points kept per service: five minutes at the default 2 s interval. */
 export const HISTORY_POINTS = 150;
 
-/** One service's traffic over one interval. */
-export interface Point {
-  /** When the interval ended, epoch ms. */
-  t: number;
-  rps: number;
-  /** Failed share of the requests, 0..1 (0 without requests). */
-  errorRate: number;
-  /** Null without answered requests. */
-  p95Ms: number | null;
-}
+/** One service's traffic over one interval, as the dashboard's contract has it. */
+export type Point = operations.TrafficPoint;
 
 export interface Rates {
   requestsPerSecond: number;

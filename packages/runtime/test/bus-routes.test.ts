@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { loadConfig, serviceConfigSpec } from '@microshop/kit';
 import { createMessagingTables, type MessagingTables } from '@microshop/messaging';
-import { NATS_URL, natsUnreachable, REQUIRE_INFRA, tempDir } from '@microshop/testing';
+import { NATS_URL, natsUnreachable, REQUIRE_INFRA, tempDir, until } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildService, type ServiceParts } from '../src/index.js';
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const natsDown = await natsUnreachable();
 for (const bus of ['embedded', NATS_URL]) {

@@ -10,4 +10,5 @@ export {
   testEngines,
 } from './engines.js';
 export { type RunningProcess, startChild, waitForHttp } from './processes.js';
+export { until } from './until.js';
 export { NATS_SERVER_BIN, NATS_URL, natsUnreachable, startNatsServer } from './nats.js';
