@@ -1,4 +1,5 @@
 /** The gateway's API, as the pages use it: JSON in and out, problem+json turned into ApiError. */
+import { useEffect, useState } from 'react';
 
 export interface Product {
   id: string;
@@ -171,4 +172,23 @@ export function describeError(error: unknown): string {
 
 export function unavailableNotice(service: string): string {
   return `${SERVICE_NAMES[service] ?? `The ${service} service`} is unavailable right now.`;
+}
+
+/**
+ * GETs `path` when a page shows (again when the path changes; aborted when it leaves): the answer,
+ * or the message to show instead. Both null while loading.
+ */
+export function useApi<T>(path: string): { data: T | null; error: string | null } {
+  const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
+  useEffect(() => {
+    const abort = new AbortController();
+    setState({ data: null, error: null });
+    api<T>(path, { signal: abort.signal })
+      .then((data) => setState({ data, error: null }))
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) setState({ data: null, error: describeError(e) });
+      });
+    return () => abort.abort();
+  }, [path]);
+  return state;
 }

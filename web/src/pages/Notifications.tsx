@@ -1,16 +1,10 @@
-import { useEffect, useState } from 'react';
-import { api, describeError, type Notification } from '../api';
+import { type Notification, useApi } from '../api';
 import { Loading, Notice, PageTitle } from '../components/ui';
 import { dateTime } from '../format';
 
 export function Notifications() {
-  const [items, setItems] = useState<Notification[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<{ items: Notification[] }>('/api/notifications')
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(describeError(e)));
-  }, []);
+  const { data, error } = useApi<{ items: Notification[] }>('/api/notifications');
+  const items = data?.items ?? null;
   return (
     <>
       <PageTitle>Notifications</PageTitle>

@@ -1,18 +1,12 @@
-import { useEffect, useState } from 'react';
-import { api, describeError, type Order } from '../api';
+import { type Order, useApi } from '../api';
 import { Loading, Notice, PageTitle } from '../components/ui';
 import { dateTime, money } from '../format';
 import { Link } from '../router';
 import { StatusBadge } from './OrderPage';
 
 export function Orders() {
-  const [orders, setOrders] = useState<Order[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<{ items: Order[] }>('/api/orders')
-      .then((list) => setOrders(list.items))
-      .catch((e: unknown) => setError(describeError(e)));
-  }, []);
+  const { data, error } = useApi<{ items: Order[] }>('/api/orders');
+  const orders = data?.items ?? null;
 
   return (
     <>
