@@ -1,4 +1,4 @@
-import { type App, createApp, UPSTREAMS_MESSAGE } from '@microshop/kit';
+import { type App, createApp, Trust, UPSTREAMS_MESSAGE } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
 import { authenticate, routedPath } from './auth/authenticate.js';
 import { SERVICES, serviceFor } from './route-table.js';
@@ -12,8 +12,6 @@ import { docsRoutes } from './routes/docs.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { request } from 'undici';
-import { TokenVerifier } from './auth/verifier.js';
 import { Upstreams } from './upstreams/pool.js';
 import { TrafficSampler } from './upstreams/sampler.js';
 
@@ -71,16 +69,9 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     process.off('message', onMessage);
   });
 
-  const verifier = new TokenVerifier(async () => {
-    const instance = upstreams.pool('identity')?.pick();
-    if (!instance) throw new Error('identity has no healthy instance');
-    const response = await request(`${instance.url}/.well-known/jwks.json`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new Error(`identity answered ${response.statusCode} for its JWKS`);
-    }
-    return (await response.body.json()) as { keys: [] };
-  }, config.jwksRefreshMs);
+  // Users are known by identity's tokens, checked against the trust bundle's keys; the gateway's
+  // own key signs its calls to services' /internal routes.
+  const trust = new Trust({ self: 'gateway', bundle: config.trust, privateKey: config.serviceKey });
   await edgeHeaders(app, config.corsOrigins);
   // The edge: who is calling, then limits, then the answer to who may do what, then the gateway's
   // own API routes and the proxy. A refused token is counted against its IP's limit before the 401,
@@ -94,7 +85,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
       // Unknown paths stay a plain 404, signed in or not.
       if (serviceFor(path) === undefined && !GATEWAY_API.has(path) && !GATEWAY_API_PATTERN.test(path)) return;
       try {
-        request.verifiedUser = await authenticate(request, verifier, path);
+        request.verifiedUser = await authenticate(request, trust, path);
       } catch (error) {
         request.authProblem = error instanceof Error ? error : new Error(String(error));
       }
@@ -116,8 +107,8 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     });
     homeRoute(edge, upstreams);
     adminStatusRoute(edge, upstreams);
-    adminOverviewRoute(edge, upstreams, sampler, metrics.breaker);
-    deadLetterRoutes(edge, upstreams);
+    adminOverviewRoute(edge, upstreams, trust, sampler, metrics.breaker);
+    deadLetterRoutes(edge, upstreams, trust);
     await proxyRoutes(edge, upstreams, metrics, config);
   });
   docsRoutes(app, upstreams);

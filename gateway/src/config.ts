@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { custom, type Env, int, loadConfig, oneOf, parseUpstreams, str } from '@microshop/kit';
+import { custom, type Env, int, loadConfig, oneOf, parseUpstreams, serviceKey, str, trustBundle } from '@microshop/kit';
 
 export { parseUpstreams };
 
@@ -26,10 +26,13 @@ export function loadGatewayConfig(env: Env = process.env) {
     {
       service: custom('MICROSHOP_SERVICE_NAME', () => 'gateway'),
       port: int('PORT', { default: 8080, min: 0, max: 65535 }),
-      host: str('HOST', { default: '0.0.0.0' }),
+      host: str('HOST', { default: 'localhost' }),
       instanceId: str('MICROSHOP_INSTANCE_ID', { default: `gateway-${process.pid}`, pattern: /^[\w.-]{1,64}$/ }),
       logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
+      /** The keys that verify user tokens and the gateway's own credential for services' /internal routes. */
+      trust: trustBundle(),
+      serviceKey: serviceKey('gateway'),
       tls: custom('TLS_CERT', () => readTls(env)),
       upstreamTimeoutMs: int('GATEWAY_UPSTREAM_TIMEOUT_MS', { default: 10_000, min: 100, max: 600_000 }),
       connectTimeoutMs: int('GATEWAY_CONNECT_TIMEOUT_MS', { default: 500, min: 50, max: 60_000 }),
@@ -38,7 +41,6 @@ export function loadGatewayConfig(env: Env = process.env) {
       rateLimitPerUser: int('GATEWAY_RATE_LIMIT_USER', { default: 600, min: 1, max: 1_000_000 }),
       rateLimitSignIn: int('GATEWAY_RATE_LIMIT_SIGN_IN', { default: 30, min: 1, max: 1_000_000 }),
       corsOrigins: str('GATEWAY_CORS_ORIGINS', { default: '' }),
-      jwksRefreshMs: int('GATEWAY_JWKS_REFRESH_MS', { default: 5_000, min: 0, max: 3_600_000 }),
       healthIntervalMs: int('GATEWAY_HEALTH_INTERVAL_MS', { default: 1_000, min: 100, max: 60_000 }),
       /** How often the operations dashboard's traffic figures are sampled (tests shorten it). */
       sampleIntervalMs: int('GATEWAY_SAMPLE_INTERVAL_MS', { default: 2_000, min: 50, max: 60_000 }),

@@ -4,7 +4,7 @@ import { createValidatorCompiler } from '@microshop/kit';
 import { freePort } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig, SERVICES } from '../src/index.js';
-import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService } from './upstream-fixture.js';
+import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 /** A check of an answer against the contract the dashboard is typed by. */
 function conformsTo(schema: object, value: unknown, what: string): void {
@@ -36,7 +36,7 @@ describe('gateway operations dashboard: /api/admin/overview and dead letters', (
     cart = await startFakeService('cart', { busDelayMs: 1_500 });
     identity = await startFakeIdentity();
     gateway = await buildGateway(
-      loadGatewayConfig({
+      loadGatewayConfig({ ...gatewayTrust,
         // orders points at a port nothing listens on: down. The other services have no instance at all.
         MICROSHOP_UPSTREAMS: `catalog=${catalog.url};cart=${cart.url};identity=${identity.url};orders=http://127.0.0.1:${await freePort()}`,
         LOG_LEVEL: 'silent',

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@microshop/testing';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService } from './upstream-fixture.js';
+import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 type Gateway = Awaited<ReturnType<typeof buildGateway>>;
 
 async function gatewayFor(upstreams: string, extra: Record<string, string> = {}): Promise<Gateway> {
   return buildGateway(
-    loadGatewayConfig({ MICROSHOP_UPSTREAMS: upstreams, LOG_LEVEL: 'silent', GATEWAY_HEALTH_INTERVAL_MS: '200', ...extra }),
+    loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: upstreams, LOG_LEVEL: 'silent', GATEWAY_HEALTH_INTERVAL_MS: '200', ...extra }),
   );
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
 import { ServicePool } from '../src/upstreams/pool.js';
 import { RetryBudget } from '../src/upstreams/resilience.js';
-import { startFakeService } from './upstream-fixture.js';
+import { startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 describe('balancing and resilience', () => {
   it('sends work to the less busy of two healthy instances', () => {
@@ -36,7 +36,7 @@ describe('balancing and resilience', () => {
 
   it('opens the breaker after five failures in a row and fails fast without calling the service', async () => {
     const service = await startFakeService('catalog');
-    const gateway = await buildGateway(loadGatewayConfig({ MICROSHOP_UPSTREAMS: `catalog=${service.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off' }));
+    const gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${service.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off' }));
     try {
       for (let i = 0; i < 5; i++) assert.equal((await gateway.inject({ url: '/api/products/broken' })).statusCode, 500);
       const hits = service.hits;

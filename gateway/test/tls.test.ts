@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tempDir } from '@microshop/testing';
 import { describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { startFakeService } from './upstream-fixture.js';
+import { startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 const OPENSSL = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p));
 
@@ -17,7 +17,7 @@ describe('gateway edge: TLS and tracing', () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
     execFileSync(OPENSSL as string, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    const gateway = await buildGateway(loadGatewayConfig({ TLS_CERT: cert, TLS_KEY: key, LOG_LEVEL: 'silent' }));
+    const gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, TLS_CERT: cert, TLS_KEY: key, LOG_LEVEL: 'silent' }));
     try {
       await gateway.listen({ port: 0, host: '127.0.0.1' });
       const address = gateway.server.address();
@@ -38,12 +38,12 @@ describe('gateway edge: TLS and tracing', () => {
   });
 
   it('refuses half a TLS configuration, naming what is missing', () => {
-    assert.throws(() => loadGatewayConfig({ TLS_CERT: '/nowhere/cert.pem' }), /TLS_CERT needs both TLS_CERT and TLS_KEY, got only TLS_CERT/);
+    assert.throws(() => loadGatewayConfig({ ...gatewayTrust, TLS_CERT: '/nowhere/cert.pem' }), /TLS_CERT needs both TLS_CERT and TLS_KEY, got only TLS_CERT/);
   });
 
   it('starts a trace for a request that carries none, and keeps a client’s', async () => {
     const catalog = await startFakeService('catalog');
-    const gateway = await buildGateway(loadGatewayConfig({ MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent' }));
+    const gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent' }));
     try {
       const started = (await gateway.inject({ url: '/api/products' })).json().headers.traceparent;
       assert.match(started, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

@@ -1,4 +1,5 @@
 import { type App, commonErrors, createApp } from '@microshop/kit';
+import { type TestUser, testTrust, type TokenOptions } from '@microshop/testing';
 
 export interface FakeService {
   app: App;
@@ -69,50 +70,29 @@ export async function startFakeService(name: string, options: { slowMs?: number;
 
 export interface FakeIdentity {
   url: string;
-  /** A token for `user`, signed with the current key (or `options.key`, or expired). */
-  token(user: { id: string; role: string; email?: string; name?: string }, options?: { expiresIn?: string; foreign?: boolean }): Promise<string>;
+  /** A token for `user`, signed with identity's key from the test trust bundle (or a forged, expired or exp-less one). */
+  token(user: TestUser, options?: TokenOptions): Promise<string>;
   /** The Authorization header carrying a token for `user`. */
   bearer(user: { id: string; role: string }): Promise<{ authorization: string }>;
-  /** Adds a new signing key (a rotation) and signs with it from now on. */
-  rotate(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Identity as the gateway sees it: a JWKS endpoint, and tokens signed by its keys. */
+/** The gateway's key material in the test trust bundle, to spread into its configuration. */
+export const gatewayTrust = (await testTrust()).env('gateway');
+
+/** Identity as the gateway sees it: a service at /api/auth/*, and tokens signed by the bundle's key. */
 export async function startFakeIdentity(): Promise<FakeIdentity> {
-  const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
-  const { TOKEN_AUDIENCE, TOKEN_ISSUER } = await import('@microshop/contracts');
-  type Key = { kid: string; privateKey: Parameters<InstanceType<typeof SignJWT>['sign']>[0]; jwk: Record<string, unknown> };
-  const makeKey = async (kid: string): Promise<Key> => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256');
-    return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
-  };
-  const keys: Key[] = [await makeKey('key-1')];
-  const foreign = await makeKey('key-1');
+  const trust = await testTrust();
   const app = await createApp({ service: 'identity', instanceId: 'identity-fake', logLevel: 'silent' });
-  app.get('/.well-known/jwks.json', async () => ({ keys: keys.map((k) => k.jwk) }));
+  app.get('/.well-known/jwks.json', async () => ({ keys: trust.bundle.identity.keys }));
   app.get('/api/auth/me', async (request) => ({ headers: request.headers }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const token: FakeIdentity['token'] = async (user, options = {}) => {
-    const key = options.foreign ? foreign : (keys.at(-1) as Key);
-    return new SignJWT({ role: user.role, email: user.email ?? `${user.id}@example.com`, name: user.name ?? 'Test User' })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setSubject(user.id)
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(TOKEN_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(options.expiresIn ?? '1h')
-      .sign(key.privateKey);
-  };
   return {
     url: `http://127.0.0.1:${port}`,
-    token,
-    bearer: async (user) => ({ authorization: `Bearer ${await token(user)}` }),
-    async rotate() {
-      keys.push(await makeKey(`key-${keys.length + 1}`));
-    },
+    token: (user, options) => trust.userToken(user, options),
+    bearer: async (user) => ({ authorization: `Bearer ${await trust.userToken(user)}` }),
     close: () => app.close(),
   };
 }

@@ -24,6 +24,8 @@ if (config.services.length === 0) {
   process.exit(1);
 }
 
+// Everything the system writes (databases, the bus, keys) is for its owner's eyes only.
+process.umask(0o077);
 const runner = new Runner(config, say);
 let exitingSince = 0;
 const shutdown = (signal: string) => {

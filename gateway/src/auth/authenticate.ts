@@ -1,7 +1,6 @@
-import { commonErrors, identityHeaders, requireAdmin, type VerifiedUser } from '@microshop/kit';
+import { bearerToken, commonErrors, type Trust, type VerifiedUser } from '@microshop/kit';
 import type { FastifyRequest } from 'fastify';
 import { accessFor } from './policy.js';
-import { bearerToken, type TokenVerifier } from './verifier.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,12 +15,12 @@ declare module 'fastify' {
  * Who is calling: the user a valid bearer token names. On a public route a missing or bad token
  * just means anonymous; elsewhere it is a 401, and a customer on an admin route a 403.
  */
-export async function authenticate(request: FastifyRequest, verifier: TokenVerifier, path: string): Promise<VerifiedUser | null> {
+export async function authenticate(request: FastifyRequest, trust: Trust, path: string): Promise<VerifiedUser | null> {
   const access = accessFor(request.method, path);
   let user: VerifiedUser | null = null;
   try {
     const token = bearerToken(request.headers.authorization);
-    if (token) user = await verifier.verify(token);
+    if (token) user = await trust.verifyUser(token);
   } catch (error) {
     if (access !== 'public') throw error;
   }
@@ -47,5 +46,8 @@ export function routedPath(url: string): string {
  * checks again, on the verified user itself, with the kit's rule (401 anonymous, 403 customer).
  */
 export function requireVerifiedAdmin(request: Pick<FastifyRequest, 'verifiedUser'>): VerifiedUser {
-  return requireAdmin({ headers: request.verifiedUser ? identityHeaders(request.verifiedUser) : {} });
+  const user = request.verifiedUser;
+  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>', { headers: { 'www-authenticate': 'Bearer' } });
+  if (user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
+  return user;
 }

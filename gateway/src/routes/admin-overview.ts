@@ -1,8 +1,8 @@
 import { operations } from '@microshop/contracts';
-import type { App } from '@microshop/kit';
+import type { App, Trust } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
-import { fetchPart } from '../upstreams/fetch-part.js';
+import { fetchPart, internalHeaders } from '../upstreams/fetch-part.js';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
 import type { Upstreams } from '../upstreams/pool.js';
 import { CircuitState } from '../upstreams/resilience.js';
@@ -30,8 +30,8 @@ async function breakerStates(gauge: UpstreamMetrics['breaker']): Promise<Map<str
 }
 
 /** The backlog and dead letters of the service's consumer group, from one healthy instance; null when none answers in time. */
-async function busOf(upstreams: Upstreams, service: string): Promise<{ pending: number; deadLetters: number } | null> {
-  const body = (await fetchPart(upstreams, service, '/internal/bus')) as { pending?: unknown; deadLetters?: unknown } | undefined;
+async function busOf(upstreams: Upstreams, trust: Trust, service: string): Promise<{ pending: number; deadLetters: number } | null> {
+  const body = (await fetchPart(upstreams, service, '/internal/bus', await internalHeaders(trust, service))) as { pending?: unknown; deadLetters?: unknown } | undefined;
   const { pending, deadLetters } = body ?? {};
   return typeof pending === 'number' && typeof deadLetters === 'number' ? { pending, deadLetters } : null;
 }
@@ -41,10 +41,10 @@ async function busOf(upstreams: Upstreams, service: string): Promise<{ pending: 
  * the sampler's memory; only the bus figures are asked of the services, in parallel and with the
  * fan-out's short timeout, so the answer stays fast while services are down.
  */
-export function adminOverviewRoute(app: App, upstreams: Upstreams, sampler: TrafficSampler, breaker: UpstreamMetrics['breaker']): void {
+export function adminOverviewRoute(app: App, upstreams: Upstreams, trust: Trust, sampler: TrafficSampler, breaker: UpstreamMetrics['breaker']): void {
   app.get('/api/admin/overview', { schema: { response: { 200: operations.AdminOverview } } }, async (request): Promise<operations.AdminOverview> => {
     requireVerifiedAdmin(request);
-    const [breakers, buses] = await Promise.all([breakerStates(breaker), Promise.all(SERVICES.map((name) => busOf(upstreams, name)))]);
+    const [breakers, buses] = await Promise.all([breakerStates(breaker), Promise.all(SERVICES.map((name) => busOf(upstreams, trust, name)))]);
     return {
       at: new Date().toISOString(),
       intervalMs: sampler.intervalMs,

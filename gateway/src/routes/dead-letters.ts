@@ -1,8 +1,8 @@
 import { operations } from '@microshop/contracts';
-import { type App, commonErrors, REQUEST_ID_HEADER, ServiceClient } from '@microshop/kit';
+import { type App, commonErrors, REQUEST_ID_HEADER, ServiceClient, type Trust } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
-import { fetchPart } from '../upstreams/fetch-part.js';
+import { fetchPart, internalHeaders } from '../upstreams/fetch-part.js';
 import type { Upstreams } from '../upstreams/pool.js';
 import { noInstance } from './proxy.js';
 
@@ -24,8 +24,8 @@ function viewOf(service: string, { id, group, type, eventId, reason, attempts }:
 }
 
 /** One service's dead letters, named for the dashboard; undefined when the service could not be asked. */
-async function lettersOf(upstreams: Upstreams, service: string): Promise<operations.DeadLetterView[] | undefined> {
-  const items = ((await fetchPart(upstreams, service, '/internal/dead-letters')) as { items?: unknown } | undefined)?.items;
+async function lettersOf(upstreams: Upstreams, trust: Trust, service: string): Promise<operations.DeadLetterView[] | undefined> {
+  const items = ((await fetchPart(upstreams, service, '/internal/dead-letters', await internalHeaders(trust, service))) as { items?: unknown } | undefined)?.items;
   if (!Array.isArray(items)) return undefined;
   return (items as ServiceLetter[]).flatMap((letter) => viewOf(service, letter) ?? []);
 }
@@ -34,11 +34,11 @@ async function lettersOf(upstreams: Upstreams, service: string): Promise<operati
  * The dead letters of every service's consumer group (admin): listed through each service's
  * /internal routes, replayed through one healthy instance of the owning service.
  */
-export function deadLetterRoutes(app: App, upstreams: Upstreams): void {
+export function deadLetterRoutes(app: App, upstreams: Upstreams, trust: Trust): void {
   // The response schema also drops whatever else a service's letters carry (their bodies).
   app.get('/api/admin/dead-letters', { schema: { response: { 200: operations.DeadLetterList } } }, async (request) => {
     requireVerifiedAdmin(request);
-    const answers = await Promise.all(SERVICES.map((service) => lettersOf(upstreams, service)));
+    const answers = await Promise.all(SERVICES.map((service) => lettersOf(upstreams, trust, service)));
     return {
       items: answers.flatMap((letters) => letters ?? []),
       unavailable: SERVICES.filter((_service, index) => answers[index] === undefined),
@@ -52,7 +52,7 @@ export function deadLetterRoutes(app: App, upstreams: Upstreams): void {
     const instance = upstreams.pool(service)?.pick();
     if (!instance) throw noInstance(service);
     // The kit's client turns no connection, a timeout or a broken answer into a 503/504/502 naming the service.
-    const answer = await new ServiceClient(service, [instance.url]).request<{ detail?: unknown }>(
+    const answer = await new ServiceClient(service, [instance.url], trust).request<{ detail?: unknown }>(
       'POST',
       `/internal/dead-letters/${encodeURIComponent(id)}/replay`,
       { headers: { [REQUEST_ID_HEADER]: request.id } },

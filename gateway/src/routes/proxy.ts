@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, identityHeaders, sendProblem } from '@microshop/kit';
+import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
@@ -42,7 +42,7 @@ export function newTraceparent(): string {
   return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 /**
- * Dropped from what clients send: identity is established by the gateway alone, forwarding
+ * Dropped from what clients send: no client speaks for a service (x-microshop-*), x-user-* mean nothing, forwarding
  * claims other than X-Forwarded-For are not trusted, and hop-by-hop headers end at the gateway.
  */
 const CLIENT_FORBIDDEN_HEADER = /^(x-(user|microshop)-.*|forwarded|x-real-ip|expect|keep-alive|upgrade|te|trailer|proxy-connection|transfer-encoding)$/;
@@ -89,7 +89,6 @@ function rewriteRequestHeaders(
   for (const [name, value] of Object.entries(headers)) {
     if (!CLIENT_FORBIDDEN_HEADER.test(name)) out[name] = value;
   }
-  if (request.verifiedUser) Object.assign(out, identityHeaders(request.verifiedUser));
   out['x-request-id'] = request.id;
   // Every request is traced: a client that starts no trace gets one started here.
   const traceparent = headers.traceparent;

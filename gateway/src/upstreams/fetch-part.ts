@@ -1,3 +1,4 @@
+import { SERVICE_TOKEN_HEADER, type Trust } from '@microshop/kit';
 import { request } from 'undici';
 import type { Upstreams } from './pool.js';
 
@@ -24,4 +25,9 @@ export async function fetchPart(upstreams: Upstreams, service: string, path: str
   } catch {
     return undefined;
   }
+}
+
+/** The gateway's credential for a service's /internal routes. */
+export async function internalHeaders(trust: Trust, service: string): Promise<Record<string, string>> {
+  return { [SERVICE_TOKEN_HEADER]: await trust.serviceToken(service) };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -48,12 +48,21 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Opens a SQLite file its owner alone may read: its directory is made 0700 and the file, its WAL
+ * and shared-memory files 0600 (also when an earlier version made them readable to others).
+ */
+export function openPrivateSqlite(dir: string, name: string): { database: SqliteDatabase.Database; file: string } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, name);
+  const database = new SqliteDatabase(file);
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+  return { database, file };
+}
+
 /** One file per service in the data directory, in WAL mode so several processes can share it. */
 export function sqliteDialect(dataDir: string, service: string): { dialect: SqliteDialect; file: string } {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${service}.sqlite`);
-  const database = new SqliteDatabase(file);
+  const { database, file } = openPrivateSqlite(resolve(dataDir), `${service}.sqlite`);
   database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -1,4 +1,5 @@
 /** Typed configuration read once from the environment, validated, and frozen. */
+import { serviceKey, trustBundle } from './trust/bundle.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -8,7 +9,8 @@ export interface VarReader<T> {
   read(env: Env): T;
 }
 
-class ConfigValueError extends Error {}
+/** A reader's complaint about its variable's value; loadConfig names the variable. */
+export class ConfigValueError extends Error {}
 
 /** Thrown when one or more variables are invalid; the message names each one. */
 export class ConfigError extends Error {
@@ -175,7 +177,8 @@ export function serviceConfigSpec(service: string) {
   return {
     service: custom('MICROSHOP_SERVICE_NAME', () => service),
     port: int('PORT', { default: 0, min: 0, max: 65535 }),
-    host: str('HOST', { default: '0.0.0.0' }),
+    // Only this machine can reach a service unless HOST opens it on purpose (as a container does).
+    host: str('HOST', { default: '127.0.0.1' }),
     instanceId: str('MICROSHOP_INSTANCE_ID', { default: `${service}-${process.pid}`, pattern: /^[\w.-]{1,64}$/ }),
     dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
     databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
@@ -185,6 +188,10 @@ export function serviceConfigSpec(service: string) {
     upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
+    /** The public keys this service believes (MICROSHOP_TRUST or MICROSHOP_TRUST_FILE). */
+    trust: trustBundle(),
+    /** Its own private key (MICROSHOP_SERVICE_KEY or MICROSHOP_SERVICE_KEY_FILE). */
+    serviceKey: serviceKey(service),
   };
 }
 

@@ -34,8 +34,8 @@ export function installHealth(
   state: HealthState,
   details: () => Record<string, unknown> = () => ({}),
 ): void {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     const entries = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const));
     const results = Object.fromEntries(entries);
     const failing = entries.filter(([, result]) => result !== 'ok').map(([name]) => name);

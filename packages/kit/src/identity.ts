@@ -1,17 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { commonErrors } from './problem.js';
 
-/**
- * The identity the gateway verified (from the JWT) and passes on. The gateway drops any of these
- * headers a client sends; services listen on a private network and trust them only from there.
- */
-export const IDENTITY_HEADERS = {
-  id: 'x-user-id',
-  role: 'x-user-role',
-  email: 'x-user-email',
-  name: 'x-user-name',
-} as const;
-
 export type Role = 'customer' | 'admin';
 
 export interface VerifiedUser {
@@ -21,60 +10,36 @@ export interface VerifiedUser {
   name: string;
 }
 
-function header(request: Pick<FastifyRequest, 'headers'>, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+/**
+ * Who is calling, as far as this process verified it: the end user an identity token names (and
+ * that token, for calls made on their behalf), and the Microshop service whose credential came
+ * with the request. Plain headers never fill this in.
+ */
+export interface Caller {
+  user: VerifiedUser | null;
+  token: string | null;
+  service: string | null;
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+type WithCaller = Pick<FastifyRequest, 'caller'>;
 
-/** The caller, if the gateway vouched for one. */
-export function userFrom(request: Pick<FastifyRequest, 'headers'>): VerifiedUser | undefined {
-  const id = header(request, IDENTITY_HEADERS.id);
-  const role = header(request, IDENTITY_HEADERS.role);
-  if (!id || (role !== 'customer' && role !== 'admin')) return undefined;
-  return {
-    id,
-    role,
-    email: header(request, IDENTITY_HEADERS.email) ?? '',
-    name: safeDecode(header(request, IDENTITY_HEADERS.name) ?? ''),
-  };
+/** The caller, if a verified token named one. */
+export function userFrom(request: WithCaller): VerifiedUser | undefined {
+  return request.caller?.user ?? undefined;
 }
 
 /** The caller, or a 401. */
-export function requireUser(request: Pick<FastifyRequest, 'headers'>): VerifiedUser {
+export function requireUser(request: WithCaller): VerifiedUser {
   const user = userFrom(request);
-  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>');
+  if (!user) throw commonErrors.UNAUTHORIZED('Sign in first: send Authorization: Bearer <token>', { headers: { 'www-authenticate': 'Bearer' } });
   return user;
 }
 
 /** An admin caller, or a 401 / 403. */
-export function requireAdmin(request: Pick<FastifyRequest, 'headers'>): VerifiedUser {
+export function requireAdmin(request: WithCaller): VerifiedUser {
   const user = requireUser(request);
   if (user.role !== 'admin') throw commonErrors.FORBIDDEN('Only an admin may do this');
   return user;
-}
-
-/** The headers that carry `user` from the gateway to a service. */
-export function identityHeaders(user: VerifiedUser): Record<string, string> {
-  return {
-    [IDENTITY_HEADERS.id]: user.id,
-    [IDENTITY_HEADERS.role]: user.role,
-    [IDENTITY_HEADERS.email]: user.email,
-    // A lone surrogate cannot be percent-encoded; it becomes U+FFFD rather than an error.
-    [IDENTITY_HEADERS.name]: encodeURIComponent(user.name.replace(/[\uD800-\uDFFF]/g, (c, i, all: string) => {
-      const code = c.charCodeAt(0);
-      const pairedHigh = code <= 0xdbff && /[\uDC00-\uDFFF]/.test(all[i + 1] ?? '');
-      const pairedLow = code >= 0xdc00 && /[\uD800-\uDBFF]/.test(all[i - 1] ?? '');
-      return pairedHigh || pairedLow ? c : '\uFFFD';
-    })),
-  };
 }
 
 /** The W3C trace context a request carries (the gateway always sets one), for the events it causes. */

@@ -18,6 +18,7 @@ export {
 } from './problem.js';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 export { type RunOptions, runServer, startProcess } from './run.js';
-export { createValidatorCompiler, fieldErrors } from './validation.js';
-export { IDENTITY_HEADERS, identityHeaders, type Role, requireAdmin, requireUser, traceContext, userFrom, type VerifiedUser } from './identity.js';
+export { acceptAnyQuery, createValidatorCompiler, fieldErrors } from './validation.js';
+export { type Caller, type Role, requireAdmin, requireUser, traceContext, userFrom, type VerifiedUser } from './identity.js';
+export * from './trust/index.js';
 export { ServiceClient, type ServiceResponse } from './service-client.js';

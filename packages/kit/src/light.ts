@@ -4,3 +4,4 @@
  */
 export * from './config.js';
 export { freePort } from './ports.js';
+export { ensureLocalKeys, type LocalKeys } from './trust/local-keys.js';

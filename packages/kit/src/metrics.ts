@@ -35,7 +35,7 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): R
     done();
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -53,6 +53,8 @@ export async function runServer(app: FastifyInstance, options: RunOptions): Prom
 
 /** Runs a process's `main`; a configuration error is printed plainly and exits with code 2. */
 export function startProcess(main: () => Promise<void>): void {
+  // Databases, the embedded bus and anything else a service writes are private to its user.
+  process.umask(0o077);
   main().catch((error: unknown) => {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,4 +1,6 @@
 import { commonErrors } from './problem.js';
+import { SERVICE_TOKEN_HEADER } from './trust/bundle.js';
+import type { Trust } from './trust/trust.js';
 
 export interface ServiceResponse<T = unknown> {
   status: number;
@@ -7,8 +9,9 @@ export interface ServiceResponse<T = unknown> {
 
 /**
  * A synchronous call to another service, for the few things that cannot wait for an event
- * (orders reads the cart at checkout). Tries each instance in turn when one cannot be reached;
- * a service with none reachable is a 503 naming it, a slow one a 504.
+ * (orders reads the cart at checkout). Every call carries this service's credential for the
+ * callee and, when made for a user, that user's own token. Tries each instance in turn when one
+ * cannot be reached; a service with none reachable is a 503 naming it, a slow one a 504.
  */
 export class ServiceClient {
   #next = 0;
@@ -16,24 +19,27 @@ export class ServiceClient {
   constructor(
     readonly service: string,
     private readonly urls: readonly string[],
+    private readonly trust: Trust,
     private readonly timeoutMs = 3_000,
   ) {}
 
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { headers?: Record<string, string>; body?: unknown } = {},
+    options: { headers?: Record<string, string>; body?: unknown; userToken?: string | null } = {},
   ): Promise<ServiceResponse<T>> {
     if (this.urls.length === 0) {
       throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service is not configured`, { extensions: { service: this.service } });
     }
+    const credentials: Record<string, string> = { [SERVICE_TOKEN_HEADER]: await this.trust.serviceToken(this.service) };
+    if (options.userToken) credentials.authorization = `Bearer ${options.userToken}`;
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const url = this.urls[this.#next++ % this.urls.length];
       let response: Response;
       try {
         response = await fetch(`${url}${path}`, {
           method,
-          headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+          headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers, ...credentials },
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });

@@ -10,20 +10,20 @@ function summary(letter: { id: string; group: string; type: string; eventId: str
 
 /**
  * The service's view of its consumer group, for the gateway's operations dashboard. Under
- * /internal, which the gateway does not route: only callers on the private network reach it.
+ * /internal, which the gateway does not route, and only for callers with a service credential.
  */
 export function busRoutes<DB extends MessagingTables>(app: App, bus: EventBus<DB>): void {
   const { transport, group } = bus;
   const ownLetters = async () => (await transport.deadLetters(group)).map(summary);
 
-  app.get('/internal/bus', { schema: { hide: true } }, async () => {
+  app.get('/internal/bus', { schema: { hide: true }, config: { access: 'service' } }, async () => {
     const [pending, letters] = await Promise.all([transport.pending(group), transport.deadLetters(group)]);
     return { group, types: bus.types, pending, deadLetters: letters.length };
   });
 
-  app.get('/internal/dead-letters', { schema: { hide: true } }, async () => ({ items: await ownLetters() }));
+  app.get('/internal/dead-letters', { schema: { hide: true }, config: { access: 'service' } }, async () => ({ items: await ownLetters() }));
 
-  app.post<{ Params: { id: string } }>('/internal/dead-letters/:id/replay', { schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/internal/dead-letters/:id/replay', { schema: { hide: true }, config: { access: 'service' } }, async (request, reply) => {
     const { id } = request.params;
     const notFound = () => commonErrors.NOT_FOUND(`${group} has no dead letter ${id}`, { extensions: { group } });
     // Ids are the transport's, shared by every group (NATS keeps one dead-letter stream):

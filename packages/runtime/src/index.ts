@@ -1,10 +1,12 @@
 import { type Database, type Migration, openDatabase } from '@microshop/data';
-import { type App, createApp, type ServiceConfig } from '@microshop/kit';
+import { type App, createApp, type ServiceConfig, Trust } from '@microshop/kit';
 import { createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
 import { busRoutes } from './bus-routes.js';
 
 export interface ServiceParts<DB extends MessagingTables> {
   app: App;
+  /** What the service verifies callers with, and the credential it calls other services with. */
+  trust: Trust;
   database: Database<DB>;
   transport: Transport;
   bus: EventBus<DB>;
@@ -40,7 +42,9 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
     await database.close();
     throw error;
   }
+  const trust = new Trust({ self: config.service, bundle: config.trust, privateKey: config.serviceKey });
   const app = await createApp({
+    trust,
     service: config.service,
     instanceId: config.instanceId,
     logLevel: config.logLevel,
@@ -56,7 +60,7 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
     await database.close();
   });
   busRoutes(app, bus);
-  const parts = { app, database, transport, bus };
+  const parts = { app, trust, database, transport, bus };
   await options.setup(parts);
   await bus.start();
   return parts;

@@ -12,3 +12,4 @@ export {
 export { type RunningProcess, startChild, waitForHttp } from './processes.js';
 export { until } from './until.js';
 export { NATS_SERVER_BIN, NATS_URL, natsUnreachable, startNatsServer } from './nats.js';
+export { PROCESSES, type TestTrust, type TestUser, testTrust, type TokenOptions } from './trust.js';

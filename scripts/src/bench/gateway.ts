@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
+import { ensureLocalKeys } from '@microshop/kit/light';
 import autocannon from 'autocannon';
 
 
@@ -152,6 +153,8 @@ function topFunctions(profileDir: string, count: number): string[] {
  */
 export async function gatewayBench(root: string, seconds: number): Promise<string[]> {
   const dir = await tempDir('microshop-bench-gw-');
+  // Keys as a local start makes them; every process finds its own under the data directory.
+  await ensureLocalKeys(dir, ['catalog', 'identity', 'gateway']);
   const started: RunningProcess[] = [];
   const spawnService = async (name: string, port: number, env: Record<string, string>) => {
     const child = startChild(process.execPath, [join(root, 'services', name, 'dist', 'src', 'server.js')], {
@@ -184,6 +187,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
         env: {
           PORT: String(port),
           HOST: '127.0.0.1',
+          MICROSHOP_DATA_DIR: dir,
           MICROSHOP_UPSTREAMS: `catalog=${backend};identity=${identity}`,
           LOG_LEVEL: 'info',
           // Limits stay on, high enough that the benchmark's single client is not refused.

@@ -1,6 +1,6 @@
 import { get } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
+import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
 import { Supervisor } from './supervisor.js';
 
@@ -55,6 +55,7 @@ export class Runner {
   gateway: Supervisor | undefined;
   #stopping: Promise<void> | undefined;
   #scaling: Promise<unknown> = Promise.resolve();
+  #keys: LocalKeys | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -76,6 +77,22 @@ export class Runner {
     return [...this.#instances].map(([service, list]) => `${service}=${list.map((s) => s.url).join(',')}`).join(';');
   }
 
+  /** The environment of one process: the runner's own, with its key files and no inherited key material. */
+  #envFor(name: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+    const keys = this.#keys;
+    if (!keys) throw new Error('keys are made before any process starts');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const variable of ['MICROSHOP_TRUST', 'MICROSHOP_SERVICE_KEY', 'IDENTITY_SIGNING_KEY', 'IDENTITY_SIGNING_KEY_FILE']) delete env[variable];
+    Object.assign(env, {
+      MICROSHOP_DATA_DIR: resolve(this.config.dataDir),
+      MICROSHOP_TRUST_FILE: keys.trustFile,
+      MICROSHOP_SERVICE_KEY_FILE: keys.serviceKeyFile(name),
+      ...(name === 'identity' ? { IDENTITY_SIGNING_KEY_FILE: keys.identitySigningFile } : {}),
+      ...extra,
+    });
+    return env;
+  }
+
   async #addInstance(service: string): Promise<Supervisor> {
     const i = (this.#numbered.get(service) ?? 0) + 1;
     this.#numbered.set(service, i);
@@ -85,13 +102,7 @@ export class Runner {
         name: `${service}-${i}`,
         script: join(this.config.root, 'services', service, 'dist', 'src', 'server.js'),
         port,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          MICROSHOP_DATA_DIR: resolve(this.config.dataDir),
-          MICROSHOP_INSTANCE_ID: `${service}-${i}`,
-        },
+        env: this.#envFor(service, { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_INSTANCE_ID: `${service}-${i}` }),
       },
       this.say,
       this.config.logFormat === 'pretty',
@@ -105,6 +116,9 @@ export class Runner {
   /** Starts everything and resolves once the gateway and every instance answer `/readyz`. */
   async start(): Promise<number> {
     const began = performance.now();
+    // Generated at the first start, kept after: a private key per process, identity's token key,
+    // and the bundle of public keys everyone verifies with (SPEC §5a).
+    this.#keys = await ensureLocalKeys(resolve(this.config.dataDir), [...this.config.services, 'gateway']);
     for (const service of this.config.services) {
       for (let i = 1; i <= (this.config.instances[service] ?? 1); i++) await this.#addInstance(service);
     }
@@ -114,13 +128,7 @@ export class Runner {
         name: 'gateway-1',
         script: join(this.config.root, 'gateway', 'dist', 'src', 'server.js'),
         port: this.config.port,
-        env: {
-          ...process.env,
-          PORT: String(this.config.port),
-          HOST: this.config.host,
-          MICROSHOP_UPSTREAMS: upstreams,
-          MICROSHOP_INSTANCE_ID: 'gateway-1',
-        },
+        env: this.#envFor('gateway', { PORT: String(this.config.port), HOST: this.config.host, MICROSHOP_UPSTREAMS: upstreams, MICROSHOP_INSTANCE_ID: 'gateway-1' }),
       },
       this.say,
       this.config.logFormat === 'pretty',

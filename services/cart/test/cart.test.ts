@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import type { EventData, EventType } from '@microshop/contracts';
 import { openDatabase } from '@microshop/data';
-import { identityHeaders } from '@microshop/kit';
 import { createEvent, createMessagingTables, createTransport, enqueue, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
-import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines } from '@microshop/testing';
+import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines, testTrust } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, loadCartConfig } from '../src/index.js';
 
 const silent = { info() {}, warn() {}, error() {} };
-const ada = identityHeaders({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
-const bob = identityHeaders({ id: 'usr_bob', role: 'customer', email: 'bob@example.com', name: 'Bob' });
+const trust = await testTrust();
+const ada = await trust.asUser({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
+const bob = await trust.asUser({ id: 'usr_bob', role: 'customer', email: 'bob@example.com', name: 'Bob' });
 const product = (id: string, priceCents: number) => ({
   id,
   sku: id.toUpperCase(),
@@ -53,7 +53,7 @@ for (const engine of await testEngines()) {
       if (bus !== 'embedded' && natsDown) throw new Error(`MICROSHOP_REQUIRE_INFRA=1 but ${natsDown}`);
       target = await engine.create('cart');
       app = await buildApp(
-        loadCartConfig({ MICROSHOP_DATA_DIR: target.dataDir, CART_DATABASE_URL: target.databaseUrl, MICROSHOP_BUS: bus, MICROSHOP_BUS_NAMESPACE: namespace, LOG_LEVEL: 'silent' }),
+        loadCartConfig({ ...trust.env('cart'), MICROSHOP_DATA_DIR: target.dataDir, CART_DATABASE_URL: target.databaseUrl, MICROSHOP_BUS: bus, MICROSHOP_BUS_NAMESPACE: namespace, LOG_LEVEL: 'silent' }),
       );
       publisherDb = await openDatabase<MessagingTables>({ service: 'stand-in', dataDir: target.dataDir, migrations: { '0001': createMessagingTables } });
       transport = await createTransport({ bus, dataDir: target.dataDir, name: 'stand-in', namespace });

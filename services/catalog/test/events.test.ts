@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openDatabase } from '@microshop/data';
 import { type CloudEvent, createMessagingTables, createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
-import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines } from '@microshop/testing';
+import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines, testTrust } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, loadCatalogConfig } from '../src/index.js';
 
@@ -26,6 +26,7 @@ for (const engine of await testEngines()) {
       if (bus !== 'embedded' && natsDown) throw new Error(`MICROSHOP_REQUIRE_INFRA=1 but ${natsDown}`);
       target = await engine.create('catalog_events');
       const env = {
+        ...(await testTrust()).env('catalog'),
         MICROSHOP_DATA_DIR: target.dataDir,
         CATALOG_DATABASE_URL: target.databaseUrl,
         MICROSHOP_BUS: bus,

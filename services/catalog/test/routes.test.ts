@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { identityHeaders } from '@microshop/kit';
-import { testEngines } from '@microshop/testing';
+import { testEngines, testTrust } from '@microshop/testing';
 import { buildApp, loadCatalogConfig } from '../src/index.js';
 
 type Product = { id: string; name: string; description: string; category: string; priceCents: number; currency: string };
+
+const trust = await testTrust();
+const admin = await trust.asUser({ id: 'usr_root', role: 'admin', email: 'admin@example.com', name: 'Admin' });
+const customer = await trust.asUser({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
 
 for (const engine of await testEngines()) {
   describe(`catalog routes on ${engine.name}`, { skip: engine.skip }, () => {
@@ -14,6 +17,7 @@ for (const engine of await testEngines()) {
     before(async () => {
       target = await engine.create('catalog');
       const config = loadCatalogConfig({
+        ...trust.env('catalog'),
         MICROSHOP_DATA_DIR: target.dataDir,
         CATALOG_DATABASE_URL: target.databaseUrl,
         LOG_LEVEL: 'silent',
@@ -142,8 +146,6 @@ for (const engine of await testEngines()) {
       });
     }
 
-    const admin = identityHeaders({ id: 'usr_root', role: 'admin', email: 'admin@example.com', name: 'Admin' });
-    const customer = identityHeaders({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
     const newProduct = {
       sku: 'MS-TST-001',
       name: 'Test Teapot',

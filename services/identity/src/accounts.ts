@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { identity } from '@microshop/contracts';
 import { isUniqueViolation } from '@microshop/data';
 import type { EventBus } from '@microshop/messaging';
-import { KeyRepository } from './data/key-repository.js';
 import type { IdentityDatabase } from './data/schema.js';
 import { type UserRow, UserRepository } from './data/user-repository.js';
 import { generatePassword, hashPassword, normalizeEmail, verifyPassword } from './domain/password.js';
-import { signToken } from './domain/tokens.js';
+import type { TokenSigner } from './domain/tokens.js';
 import { identityErrors } from './errors.js';
 
 export function publicUser(row: UserRow): identity.User {
@@ -16,17 +15,16 @@ export function publicUser(row: UserRow): identity.User {
 /** Registration, sign-in and token issue: the glue between users, keys and events. */
 export class Accounts {
   readonly users: UserRepository;
-  readonly keys: KeyRepository;
   /** Checked against when the email is unknown: same cost as real hashes, so both failures take as long. */
   readonly #unknownUserHash: Promise<string>;
 
   constructor(
     private readonly bus: EventBus<IdentityDatabase>,
     db: ConstructorParameters<typeof UserRepository>[0],
+    private readonly signer: TokenSigner,
     private readonly options: { scryptCost: number; tokenTtlSeconds: number },
   ) {
     this.users = new UserRepository(db);
-    this.keys = new KeyRepository(db);
     this.#unknownUserHash = hashPassword(generatePassword(), options.scryptCost);
   }
 
@@ -60,8 +58,7 @@ export class Accounts {
   }
 
   async #issue(row: UserRow): Promise<identity.AuthResult> {
-    const key = await this.keys.current();
-    return { user: publicUser(row), token: await signToken(key, row, this.options.tokenTtlSeconds) };
+    return { user: publicUser(row), token: await this.signer.sign(row, this.options.tokenTtlSeconds) };
   }
 
   /** The seeded admin of SPEC §3; returns the generated password when it had to make one. */

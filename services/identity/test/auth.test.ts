@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microshop/contracts';
-import { identityHeaders } from '@microshop/kit';
-import { testEngines } from '@microshop/testing';
+import { testEngines, testTrust } from '@microshop/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '@microshop/data';
 import { migrations } from '../src/data/migrations/index.js';
 import type { IdentityDatabase } from '../src/data/schema.js';
 import { buildApp, loadIdentityConfig } from '../src/index.js';
+
+const trust = await testTrust();
 
 for (const engine of await testEngines()) {
   describe(`identity on ${engine.name}`, { skip: engine.skip }, () => {
@@ -18,6 +19,7 @@ for (const engine of await testEngines()) {
     before(async () => {
       target = await engine.create('identity');
       const config = loadIdentityConfig({
+        ...trust.env('identity'),
         MICROSHOP_DATA_DIR: target.dataDir,
         IDENTITY_DATABASE_URL: target.databaseUrl,
         IDENTITY_SCRYPT_COST: '1024',
@@ -99,14 +101,38 @@ for (const engine of await testEngines()) {
       assert.deepEqual(strip(wrong.json()), strip(unknown.json()));
     });
 
-    it('answers /api/auth/me for the verified identity the gateway passes, and 401 without one', async () => {
-      const { user } = (await post('/api/auth/login', { email: 'ada@example.com', password: 'correct horse' })).json();
-      const me = await app.inject({ url: '/api/auth/me', headers: identityHeaders({ ...user }) });
+    it('answers /api/auth/me for the user its own token names, and 401 for plain identity headers or none', async () => {
+      const { user, token } = (await post('/api/auth/login', { email: 'ada@example.com', password: 'correct horse' })).json();
+      const me = await app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
       assert.equal(me.statusCode, 200);
       assert.deepEqual(me.json(), user);
-      const anonymous = await app.inject({ url: '/api/auth/me' });
-      assert.equal(anonymous.statusCode, 401);
-      assert.match(String(anonymous.headers['content-type']), /^application\/problem\+json/);
+      const forged = { 'x-user-id': user.id, 'x-user-role': 'admin', 'x-user-email': user.email, 'x-user-name': 'Ada' };
+      for (const headers of [{}, forged]) {
+        const anonymous = await app.inject({ url: '/api/auth/me', headers });
+        assert.equal(anonymous.statusCode, 401);
+        assert.match(String(anonymous.headers['content-type']), /^application\/problem\+json/);
+      }
+    });
+
+    it('keeps no private key in its database, and publishes exactly the trust bundle\'s identity keys', async () => {
+      const jwks = (await app.inject({ url: '/.well-known/jwks.json' })).json();
+      assert.deepEqual(jwks, { keys: trust.bundle.identity.keys });
+      const own = await openDatabase<IdentityDatabase>({ service: 'identity', dataDir: target.dataDir, databaseUrl: target.databaseUrl, migrations });
+      try {
+        const tables = (await own.db.introspection.getTables()).map((t) => t.name);
+        assert.ok(!tables.includes('signing_keys'), tables.join(', '));
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('refuses to start with a signing key the trust bundle does not hold', async () => {
+      const env = trust.env('identity');
+      const stranger = JSON.parse(env.IDENTITY_SIGNING_KEY ?? '{}');
+      await assert.rejects(
+        buildApp(loadIdentityConfig({ ...env, IDENTITY_SIGNING_KEY: JSON.stringify({ ...stranger, kid: 'not-in-bundle' }), MICROSHOP_DATA_DIR: target.dataDir, IDENTITY_DATABASE_URL: target.databaseUrl, LOG_LEVEL: 'silent' })),
+        /trust bundle does not hold identity's signing key not-in-bundle/,
+      );
     });
 
     it('seeds the admin once, printing the generated password', async () => {

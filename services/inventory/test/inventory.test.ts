@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import type { EventData, EventType } from '@microshop/contracts';
 import { openDatabase } from '@microshop/data';
-import { identityHeaders } from '@microshop/kit';
 import { type CloudEvent, createMessagingTables, createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
-import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines } from '@microshop/testing';
+import { NATS_URL, natsUnreachable, REQUIRE_INFRA, testEngines, testTrust } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, loadInventoryConfig } from '../src/index.js';
 
 const silent = { info() {}, warn() {}, error() {} };
-const admin = identityHeaders({ id: 'usr_root', role: 'admin', email: 'root@example.com', name: 'Root' });
-const customer = identityHeaders({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
+const trust = await testTrust();
+const admin = await trust.asUser({ id: 'usr_root', role: 'admin', email: 'root@example.com', name: 'Root' });
+const customer = await trust.asUser({ id: 'usr_ada', role: 'customer', email: 'ada@example.com', name: 'Ada' });
 const product = (id: string) => ({ id, sku: id, name: id, description: '', priceCents: 100, currency: 'USD', category: 'kitchen', imageUrl: '' });
 
 const natsDown = await natsUnreachable();
@@ -55,6 +55,7 @@ for (const engine of await testEngines()) {
       target = await engine.create('inventory');
       app = await buildApp(
         loadInventoryConfig({
+          ...trust.env('inventory'),
           MICROSHOP_DATA_DIR: target.dataDir,
           INVENTORY_DATABASE_URL: target.databaseUrl,
           MICROSHOP_BUS: bus,

@@ -15,7 +15,7 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
     migrations,
     title: 'Microshop orders',
     description: 'Checkout from the cart, orders and their status history.',
-    setup({ app, database, bus }) {
+    setup({ app, trust, database, bus }) {
       bus.on('inventory.stock.rejected', onStockRejected);
       bus.on('payments.payment.succeeded', onPaymentSucceeded);
       bus.on('payments.payment.failed', onPaymentFailed);
@@ -25,8 +25,8 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
       const checkout = new Checkout(
         bus,
         repository,
-        new ServiceClient('cart', config.upstreams.cart ?? []),
-        new ServiceClient('payments', config.upstreams.payments ?? []),
+        new ServiceClient('cart', config.upstreams.cart ?? [], trust),
+        new ServiceClient('payments', config.upstreams.payments ?? [], trust),
       );
       orderRoutes(app, checkout, repository);
     },

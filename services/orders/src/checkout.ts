@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { cart, orders, payments } from '@microshop/contracts';
 import { isUniqueViolation } from '@microshop/data';
-import { HttpProblem, identityHeaders, type ServiceClient, type VerifiedUser } from '@microshop/kit';
+import { HttpProblem, type ServiceClient, type VerifiedUser } from '@microshop/kit';
 import type { EventBus } from '@microshop/messaging';
 import { type OrderRepository, toOrder } from './data/order-repository.js';
 import type { OrdersDatabase, OrderTable } from './data/schema.js';
@@ -23,15 +23,17 @@ export class Checkout {
     private readonly paymentsService: ServiceClient,
   ) {}
 
-  async place(user: VerifiedUser, key: string, body: orders.PlaceOrderBody, context: { traceparent?: string }): Promise<orders.Order> {
+  /** `token` is the shopper's own: orders calls cart and payments for them, with its own credential beside it. */
+  async place({ user, token }: { user: VerifiedUser; token: string }, key: string, body: orders.PlaceOrderBody, context: { traceparent?: string }): Promise<orders.Order> {
     const hash = requestHash(body);
     const existing = await this.#replay(user, key, hash);
     if (existing) return existing;
 
-    const headers = identityHeaders(user);
+    const headers: Record<string, string> = context.traceparent ? { traceparent: context.traceparent } : {};
     // Payments checks the card (Luhn, expiry) and keeps brand and last 4 digits; orders never stores it.
     const method = await this.paymentsService.request<payments.PaymentMethod & { errors?: unknown; detail?: string }>('POST', '/internal/payment-methods', {
       headers,
+      userToken: token,
       body: body.payment,
     });
     if (method.status === 400) {
@@ -39,7 +41,7 @@ export class Checkout {
     }
     if (method.status !== 201) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The card could not be registered', { extensions: { service: 'payments' } });
 
-    const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { headers });
+    const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { headers, userToken: token });
     if (basket.status !== 200) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The cart could not be read', { extensions: { service: 'cart' } });
     if (basket.body.items.length === 0) throw orderErrors.EMPTY_CART('Add something to the cart before placing an order');
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type FSWatcher, mkdirSync, watch } from 'node:fs';
-import { join, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { type FSWatcher, watch } from 'node:fs';
+import { resolve } from 'node:path';
+import { openPrivateSqlite } from '@microshop/data';
+import type SqliteDatabase from 'better-sqlite3';
 import { type ConsumeOptions, type DeadLetter, type IncomingMessage, MAX_IN_FLIGHT, type Subscription, type Transport, UnknownDeadLetterError } from '../transport.js';
 
 export interface EmbeddedOptions {
@@ -65,8 +66,7 @@ export class EmbeddedTransport implements Transport {
 
   constructor(options: EmbeddedOptions) {
     this.#dir = resolve(options.dataDir, 'bus');
-    mkdirSync(this.#dir, { recursive: true });
-    this.#db = new SqliteDatabase(join(this.#dir, 'bus.sqlite'));
+    this.#db = openPrivateSqlite(this.#dir, 'bus.sqlite').database;
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');

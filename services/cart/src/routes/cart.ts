@@ -10,13 +10,14 @@ const security = [{ bearerAuth: [] }];
 export function cartRoutes(app: App, carts: CartRepository): void {
   app.get(
     '/api/cart',
-    { schema: { summary: 'The signed-in user’s cart', tags: ['cart'], security, response: { 200: cart.Cart, 401: Problem } } },
+    { config: { access: 'user' }, schema: { summary: 'The signed-in user’s cart', tags: ['cart'], security, response: { 200: cart.Cart, 401: Problem } } },
     async (request) => summarize(await carts.lines(requireUser(request).id)),
   );
 
   app.put(
     '/api/cart/items/:productId',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'Set how many of a product are in the cart',
         tags: ['cart'],
@@ -38,6 +39,7 @@ export function cartRoutes(app: App, carts: CartRepository): void {
   app.delete(
     '/api/cart/items/:productId',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'Take a product out of the cart',
         tags: ['cart'],
@@ -55,7 +57,7 @@ export function cartRoutes(app: App, carts: CartRepository): void {
 
   app.delete(
     '/api/cart',
-    { schema: { summary: 'Empty the cart', tags: ['cart'], security, response: { 204: Type.Null({ description: 'Emptied' }), 401: Problem } } },
+    { config: { access: 'user' }, schema: { summary: 'Empty the cart', tags: ['cart'], security, response: { 204: Type.Null({ description: 'Emptied' }), 401: Problem } } },
     async (request, reply) => {
       await carts.clear(requireUser(request).id);
       return reply.code(204).send(null);

@@ -11,6 +11,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
   app.post(
     '/api/products',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Create a product (admin)',
         tags: ['catalog'],
@@ -28,6 +29,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
   app.patch(
     '/api/products/:id',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Change a product (admin)',
         tags: ['catalog'],
@@ -48,6 +50,7 @@ export function adminProductRoutes(app: App, writes: ProductWrites): void {
   app.delete(
     '/api/products/:id',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Delete a product (admin)',
         tags: ['catalog'],

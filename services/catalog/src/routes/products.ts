@@ -9,6 +9,7 @@ export function productRoutes(app: App, products: ProductRepository): void {
   app.get(
     '/api/products',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'List products, with search, category filter and cursor paging',
         tags: ['catalog'],
@@ -33,6 +34,7 @@ export function productRoutes(app: App, products: ProductRepository): void {
   app.get(
     '/api/products/:id',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'One product',
         tags: ['catalog'],

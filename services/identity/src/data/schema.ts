@@ -9,14 +9,6 @@ export interface UserTable {
   created_at: string;
 }
 
-export interface SigningKeyTable {
-  kid: string;
-  private_jwk: string;
-  public_jwk: string;
-  created_at: string;
-}
-
 export interface IdentityDatabase extends MessagingTables {
   users: UserTable;
-  signing_keys: SigningKeyTable;
 }

@@ -1,20 +1,7 @@
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@microshop/contracts';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { importJWK, type JWK, SignJWT } from 'jose';
 
 export const ALGORITHM = 'ES256';
-
-export interface SigningKey {
-  kid: string;
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
-
-export async function newSigningKey(kid: string): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' };
-  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM };
-  return { kid, privateJwk, publicJwk };
-}
 
 export interface TokenSubject {
   id: string;
@@ -23,15 +10,27 @@ export interface TokenSubject {
   role: string;
 }
 
-/** An ES256 JWT naming the user and role, with the key id so keys can rotate. */
-export async function signToken(key: SigningKey, user: TokenSubject, ttlSeconds: number): Promise<string> {
-  const privateKey = await importJWK(key.privateJwk, ALGORITHM);
-  return new SignJWT({ role: user.role, email: user.email, name: user.name })
-    .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: 'JWT' })
-    .setSubject(user.id)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(privateKey);
+type PrivateKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** Signs ES256 JWTs naming the user and role, with the key id so keys can rotate. */
+export class TokenSigner {
+  readonly kid: string;
+  readonly #key: Promise<PrivateKey>;
+
+  constructor(privateJwk: JWK & { kid?: string }) {
+    if (typeof privateJwk.kid !== 'string') throw new Error('the signing key needs a kid');
+    this.kid = privateJwk.kid;
+    this.#key = importJWK(privateJwk, ALGORITHM);
+  }
+
+  async sign(user: TokenSubject, ttlSeconds: number): Promise<string> {
+    return new SignJWT({ role: user.role, email: user.email, name: user.name })
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(await this.#key);
+  }
 }

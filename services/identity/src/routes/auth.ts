@@ -1,13 +1,15 @@
 import { identity, Problem } from '@microshop/contracts';
-import { type App, requireUser, traceContext } from '@microshop/kit';
+import { type App, type Jwk, requireUser, traceContext } from '@microshop/kit';
 import { type Accounts, publicUser } from '../accounts.js';
 import { identityErrors } from '../errors.js';
 
 
-export function authRoutes(app: App, accounts: Accounts): void {
+/** `publicKeys`: what /.well-known/jwks.json publishes, the trust bundle's identity keys. */
+export function authRoutes(app: App, accounts: Accounts, publicKeys: readonly Jwk[]): void {
   app.post(
     '/api/auth/register',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Create a customer account and sign in',
         tags: ['identity'],
@@ -24,6 +26,7 @@ export function authRoutes(app: App, accounts: Accounts): void {
   app.post(
     '/api/auth/login',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Sign in with email and password',
         tags: ['identity'],
@@ -36,7 +39,7 @@ export function authRoutes(app: App, accounts: Accounts): void {
 
   app.get(
     '/api/auth/me',
-    { schema: { summary: 'The signed-in user', tags: ['identity'], security: [{ bearerAuth: [] }], response: { 200: identity.User, 401: Problem } } },
+    { config: { access: 'user' }, schema: { summary: 'The signed-in user', tags: ['identity'], security: [{ bearerAuth: [] }], response: { 200: identity.User, 401: Problem } } },
     async (request) => {
       const user = requireUser(request);
       const row = await accounts.users.byId(user.id);
@@ -47,10 +50,10 @@ export function authRoutes(app: App, accounts: Accounts): void {
 
   app.get(
     '/.well-known/jwks.json',
-    { schema: { summary: 'Public keys that verify identity tokens', tags: ['identity'], response: { 200: identity.Jwks } } },
+    { config: { access: 'public' }, schema: { summary: 'Public keys that verify identity tokens', tags: ['identity'], response: { 200: identity.Jwks } } },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return { keys: (await accounts.keys.all()).map((k) => k.publicJwk) };
+      return { keys: [...publicKeys] };
     },
   );
 }

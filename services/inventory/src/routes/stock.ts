@@ -7,6 +7,7 @@ export function stockRoutes(app: App, stock: StockRepository): void {
   app.get(
     '/api/inventory/:productId',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'How many of a product can be ordered',
         tags: ['inventory'],
@@ -24,6 +25,7 @@ export function stockRoutes(app: App, stock: StockRepository): void {
   app.put(
     '/api/inventory/:productId',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Set the stock level (admin)',
         tags: ['inventory'],

@@ -7,6 +7,7 @@ export function notificationRoutes(app: App, db: Kysely<NotificationsDatabase>):
   app.get(
     '/api/notifications',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'The messages the signed-in user was sent, newest first',
         tags: ['notifications'],

@@ -11,6 +11,7 @@ export function orderRoutes(app: App, checkout: Checkout, repository: OrderRepos
   app.post(
     '/api/orders',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'Place an order from the cart (send an Idempotency-Key header)',
         tags: ['orders'],
@@ -27,20 +28,21 @@ export function orderRoutes(app: App, checkout: Checkout, repository: OrderRepos
           errors: [{ path: 'headers.idempotency-key', message: key === undefined ? 'is required' : 'is not a valid key' }],
         });
       }
-      const order = await checkout.place(user, key, request.body, traceContext(request));
+      const order = await checkout.place({ user, token: request.caller.token ?? '' }, key, request.body, traceContext(request));
       return reply.code(202).send(order);
     },
   );
 
   app.get(
     '/api/orders',
-    { schema: { summary: 'The signed-in user’s orders, newest first', tags: ['orders'], security, response: { 200: orders.OrderList, 401: Problem } } },
+    { config: { access: 'user' }, schema: { summary: 'The signed-in user’s orders, newest first', tags: ['orders'], security, response: { 200: orders.OrderList, 401: Problem } } },
     async (request) => ({ items: await repository.forUser(requireUser(request).id) }),
   );
 
   app.get(
     '/api/orders/:id',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'One of the signed-in user’s orders',
         tags: ['orders'],

@@ -15,6 +15,7 @@ export function paymentRoutes(app: App, db: Kysely<PaymentsDatabase>, provider: 
   app.post(
     '/internal/payment-methods',
     {
+      config: { access: 'service-user' },
       schema: {
         hide: true,
         body: payments.CardInput,
@@ -48,6 +49,7 @@ export function paymentRoutes(app: App, db: Kysely<PaymentsDatabase>, provider: 
   app.get(
     '/api/payments',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'The signed-in user’s payments, optionally for one order',
         tags: ['payments'],

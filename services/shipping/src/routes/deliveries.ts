@@ -8,6 +8,7 @@ export function deliveryRoutes(app: App, db: Kysely<ShippingDatabase>): void {
   app.get(
     '/api/deliveries/:orderId',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'Where an order’s drone is',
         tags: ['shipping'],
