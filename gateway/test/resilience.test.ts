@@ -34,14 +34,27 @@ describe('balancing and resilience', () => {
     assert.equal(more, 10);
   });
 
-  it('opens the breaker after five failures in a row and fails fast without calling the service', async () => {
+  it('never opens the breaker for 500s, which one client\'s requests can cause', async () => {
     const service = await startFakeService('catalog');
     const gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${service.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off' }));
     try {
-      for (let i = 0; i < 5; i++) assert.equal((await gateway.inject({ url: '/api/products/broken' })).statusCode, 500);
+      for (let i = 0; i < 20; i++) assert.equal((await gateway.inject({ url: '/api/products/broken' })).statusCode, 500);
+      assert.equal((await gateway.inject({ url: '/api/products' })).statusCode, 200, 'everybody else is still served');
+      assert.match((await gateway.inject({ url: '/metrics' })).body, /gateway_upstream_breaker_state\{service="catalog"[^}]*\} 0/);
+    } finally {
+      await gateway.close();
+      await service.close();
+    }
+  });
+
+  it('opens the breaker after five answers in a row that say the service is in trouble, and fails fast without calling it', async () => {
+    const service = await startFakeService('catalog');
+    const gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${service.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off' }));
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await gateway.inject({ url: '/api/products/unavailable' })).statusCode, 503);
       const hits = service.hits;
       const started = Date.now();
-      const fast = await gateway.inject({ url: '/api/products/broken' });
+      const fast = await gateway.inject({ url: '/api/products/unavailable' });
       assert.equal(fast.statusCode, 503);
       assert.equal(fast.json().service, 'catalog');
       assert.match(fast.json().detail, /paused/);
@@ -49,7 +62,7 @@ describe('balancing and resilience', () => {
       assert.ok(Date.now() - started < 100);
       const metrics = (await gateway.inject({ url: '/metrics' })).body;
       assert.match(metrics, /gateway_upstream_breaker_state\{service="catalog"[^}]*\} 1/);
-      assert.match(metrics, /gateway_upstream_requests_total\{service="catalog",outcome="500"[^}]*\} 5/);
+      assert.match(metrics, /gateway_upstream_requests_total\{service="catalog",outcome="503"[^}]*\} 5/);
       assert.match(metrics, /gateway_upstream_instances\{service="catalog",state="healthy"[^}]*\} 1/);
     } finally {
       await gateway.close();

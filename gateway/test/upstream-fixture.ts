@@ -49,6 +49,10 @@ export async function startFakeService(name: string, options: { slowMs?: number;
     state.hits++;
     return reply.code(500).send({ broken: true });
   });
+  app.get('/api/products/unavailable', async (_request, reply) => {
+    state.hits++;
+    return reply.code(503).send({ unavailable: true });
+  });
   app.get('/api/products/teapot', async (_request, reply) => reply.code(418).header('x-custom', 'yes').send({ short: 'and stout' }));
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/api/products', handler: echo });
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/api/products/:id', handler: echo });

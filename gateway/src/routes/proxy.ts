@@ -5,6 +5,7 @@ import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
+import { endToEndHeaders } from './hop-by-hop.js';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
 import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
@@ -21,6 +22,12 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTF
 const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
 const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/**
+ * The answers that say the service, not the request, is in trouble: only these (and no answer at
+ * all) count against its breaker. A 500 is one request's fault, possibly its sender's: counting
+ * it would let one client's requests pause the service for everybody.
+ */
+const SERVICE_IN_TROUBLE = new Set([502, 503, 504]);
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -182,6 +189,7 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
       return fromUpstream(reply, `${instance.url}${request.url}`, {
         ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
         rewriteRequestHeaders,
+        rewriteHeaders: endToEndHeaders,
         // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
         retryDelay: () => null,
         onResponse: (_request, _reply, res) => {
@@ -189,12 +197,9 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
           const status = res.statusCode ?? 0;
           metrics.requests.inc({ service: pool.name, outcome: String(status) });
           instance.requests++;
-          if (status >= 500) {
-            instance.failures++;
-            settle.reject(new Error(`answered ${status}`));
-          } else {
-            settle.resolve();
-          }
+          if (status >= 500) instance.failures++;
+          if (SERVICE_IN_TROUBLE.has(status)) settle.reject(new Error(`answered ${status}`));
+          else settle.resolve();
           reply.send(res.stream);
         },
         onError: (_reply, { error }) => {
