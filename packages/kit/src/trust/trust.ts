@@ -43,7 +43,9 @@ export class Trust {
   readonly #kid: string | undefined;
   readonly #users = new ExpiringCache<VerifiedUser>();
   readonly #services = new ExpiringCache<string>();
-  readonly #rejected = new ExpiringCache<Error>();
+  /** Refused tokens, apart for each kind: a token refused as one kind may still be valid as the other. */
+  readonly #rejectedUsers = new ExpiringCache<Error>();
+  readonly #rejectedServices = new ExpiringCache<Error>();
   readonly #minted = new Map<string, { token: string; renewAt: number }>();
 
   constructor(options: TrustOptions) {
@@ -61,12 +63,8 @@ export class Trust {
     return Object.keys(this.#bundle.services);
   }
 
-  #refused(token: string): Error | undefined {
-    return this.#rejected.get(token);
-  }
-
-  #refuse(token: string, problem: Error): Error {
-    this.#rejected.set(token, problem, Date.now() + REJECTED_FOR_MS);
+  static #refuse(cache: ExpiringCache<Error>, token: string, problem: Error): Error {
+    cache.set(token, problem, Date.now() + REJECTED_FOR_MS);
     return problem;
   }
 
@@ -74,8 +72,9 @@ export class Trust {
   async verifyUser(token: string): Promise<VerifiedUser> {
     const cached = this.#users.get(token);
     if (cached) return cached;
-    const refused = this.#refused(token);
+    const refused = this.#rejectedUsers.get(token);
     if (refused) throw refused;
+    const refuse = (problem: Error) => Trust.#refuse(this.#rejectedUsers, token, problem);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#userKeys, {
@@ -85,11 +84,11 @@ export class Trust {
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw this.#refuse(token, unauthorized('The token has expired: sign in again'));
-      throw this.#refuse(token, unauthorized('The token is not valid: sign in again'));
+      if (error instanceof errors.JWTExpired) throw refuse(unauthorized('The token has expired: sign in again'));
+      throw refuse(unauthorized('The token is not valid: sign in again'));
     }
     const role = payload.role;
-    if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw this.#refuse(token, unauthorized('The token names no user'));
+    if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw refuse(unauthorized('The token names no user'));
     const user: VerifiedUser = {
       id: payload.sub,
       role: role as Role,
@@ -115,9 +114,9 @@ export class Trust {
   async verifyService(token: string): Promise<string> {
     const cached = this.#services.get(token);
     if (cached) return cached;
-    const refused = this.#refused(token);
+    const refused = this.#rejectedServices.get(token);
     if (refused) throw refused;
-    const invalid = () => this.#refuse(token, commonErrors.UNAUTHORIZED('The service credential is not valid'));
+    const invalid = () => Trust.#refuse(this.#rejectedServices, token, commonErrors.UNAUTHORIZED('The service credential is not valid'));
     let payload: JWTPayload;
     try {
       const [header] = token.split('.', 1);
