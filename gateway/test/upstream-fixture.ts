@@ -1,4 +1,4 @@
-import { type App, commonErrors, createApp } from '@microshop/kit';
+import { acceptAnyQuery, type App, commonErrors, createApp } from '@microshop/kit';
 import { type TestUser, testTrust, type TokenOptions } from '@microshop/testing';
 
 export interface FakeService {
@@ -17,6 +17,8 @@ export interface FakeService {
  */
 export async function startFakeService(name: string, options: { slowMs?: number; busDelayMs?: number } = {}): Promise<FakeService> {
   const app = await createApp({ service: name, instanceId: `${name}-fake`, logLevel: 'silent' });
+  // It echoes whatever reaches it, query strings included.
+  acceptAnyQuery(app);
   const state = { hits: 0 };
   const deadLetters: FakeService['deadLetters'] = [
     { id: '1', group: name, type: 'orders.order.placed', eventId: `evt-${name}-1`, reason: 'failed 5 times: boom', attempts: 5 },

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import { type App, commonErrors } from '@microshop/kit';
+import { type App, commonErrors, type HttpProblem } from '@microshop/kit';
 import type { FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import { routedPath } from '../auth/authenticate.js';
@@ -14,28 +14,40 @@ export interface LimitOptions {
 
 const SIGN_IN = new Set(['/api/auth/login', '/api/auth/register']);
 
+/** The 429 for a client over a limit, saying when to try again. */
+function tooManyRequests(ttlMs: number): HttpProblem {
+  const seconds = Math.ceil(ttlMs / 1000);
+  return commonErrors.TOO_MANY_REQUESTS(`Too many requests: try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+}
+
 /**
- * Per-client limits for a minute: signed-in users by user id, everyone else by IP, and sign-in
- * and registration more strictly by IP. Runs after authentication, so the user is known, and before
- * a refused token's 401, so bad tokens count against their IP.
+ * Per-client limits for a minute. Every request counts against its IP (sign-in and registration
+ * against a stricter bucket of their own), and a signed-in one against its user as well: one
+ * account cannot hop addresses past its limit, nor many accounts on one address past the
+ * address's. Runs after authentication, so the user is known, and before a refused token's 401,
+ * so bad tokens count against their IP.
  */
 export async function rateLimits(scope: App, options: LimitOptions): Promise<void> {
   if (!options.enabled) return;
-  const keyOf = (request: FastifyRequest) => {
-    const path = routedPath(request.url);
-    if (SIGN_IN.has(path)) return `sign-in:${request.ip}`;
-    return request.verifiedUser ? `user:${request.verifiedUser.id}` : `ip:${request.ip}`;
-  };
+  const addressKey = (request: FastifyRequest) => (SIGN_IN.has(routedPath(request.url)) ? `sign-in:${request.ip}` : `ip:${request.ip}`);
   await scope.register(rateLimit, {
     global: true,
     hook: 'preHandler',
     timeWindow: 60_000,
-    keyGenerator: keyOf,
-    max: async (_request, key) => (key.startsWith('sign-in:') ? options.signIn : key.startsWith('user:') ? options.perUser : options.perIp),
-    errorResponseBuilder: (_request, context) =>
-      commonErrors.TOO_MANY_REQUESTS(`Too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`, {
-        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
-      }),
+    keyGenerator: addressKey,
+    max: async (_request, key) => (key.startsWith('sign-in:') ? options.signIn : options.perIp),
+    errorResponseBuilder: (_request, context) => tooManyRequests(context.ttl),
+  });
+  // The same plugin's second store, asked after the address's limit passed (a route's preHandlers run in order).
+  const userBucket = scope.createRateLimit({ keyGenerator: (request) => `user:${request.verifiedUser?.id ?? ''}`, max: options.perUser });
+  const userLimit = async (request: FastifyRequest) => {
+    if (!request.verifiedUser) return;
+    const outcome = await userBucket(request);
+    if (!outcome.isAllowed && outcome.isExceeded) throw tooManyRequests(outcome.ttl);
+  };
+  scope.addHook('onRoute', (route) => {
+    const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [...existing, userLimit];
   });
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
+import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
@@ -120,6 +120,8 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
 
 export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: UpstreamMetrics, options: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
+    // The owning service judges the query string; the gateway forwards it untouched.
+    acceptAnyQuery(scope);
     await scope.register(replyFrom, {
       disableRequestLogging: true,
       undici: {

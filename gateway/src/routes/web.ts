@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { App } from '@microshop/kit';
+import { acceptAnyQuery, type App } from '@microshop/kit';
 import { landingRoute } from './landing.js';
 
 /** Paths the storefront and dashboard answer in the browser; the gateway sends the app for each. */
@@ -55,9 +55,17 @@ function labelOf(id: string): string {
 /**
  * The browser side: the built app from `webDir` (hashed assets cached for a year, served
  * pre-compressed), the app's page paths, and generated product and category pictures. Without
- * a build, `/` is a page of links instead.
+ * a build, `/` is a page of links instead. Unlike the API, these take any query string: the
+ * storefront reads its own (`/search?q=`), and links from elsewhere carry tags and cache-busters.
  */
 export async function webRoutes(app: App, webDir: string): Promise<void> {
+  await app.register(async (browser) => {
+    acceptAnyQuery(browser);
+    await browserRoutes(browser, webDir);
+  });
+}
+
+async function browserRoutes(app: App, webDir: string): Promise<void> {
   for (const kind of ['products', 'categories'] as const) {
     app.get<{ Params: { file: string } }>(`/images/${kind}/:file`, async (request, reply) => {
       const match = /^([a-z0-9][a-z0-9-]{0,63})\.svg$/.exec(request.params.file);

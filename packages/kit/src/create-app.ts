@@ -8,13 +8,17 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import { installErrorHandling } from './error-handler.js';
 import { type HealthState, installHealth, type ReadinessCheck } from './health.js';
 import { createLogger } from './logger.js';
 import { installMetrics } from './metrics.js';
+import { redactUrl } from './redact-url.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
-import { createValidatorCompiler } from './validation.js';
+import { REQUEST_TIMEOUT_MS, serverTimeouts } from './request-timeouts.js';
+import { answerUnmetExpectations, onClientError, onFrameworkError } from './server-errors.js';
+import { createValidatorCompiler, strictQuery } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -40,6 +44,10 @@ export interface CreateAppOptions {
   readinessDetails?: () => Record<string, unknown>;
   /** Generate `/openapi.json` from the route schemas (default true; the gateway merges instead). */
   openapi?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+  /** A request whose headers or body have not all arrived this long after it began is answered 408 and dropped (default 30 s). */
+  requestTimeoutMs?: number;
   /** Terminate TLS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
 }
@@ -59,13 +67,20 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
  * Register routes on the result; `server.ts` listens, tests call `inject`.
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
+  const timeouts = serverTimeouts(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
+    // Node's HTTPS server reads the same options from its TLS options; the plain server from `http`.
+    ...(options.https ? { https: { ...options.https, ...timeouts } } : {}),
+    http: timeouts,
+    // Fastify sets the server's requestTimeout itself (0, none, unless told).
+    requestTimeout: timeouts.requestTimeout,
+    clientErrorHandler: onClientError,
+    frameworkErrors: onFrameworkError,
     loggerInstance: createLogger({
       service: options.service,
       instanceId: options.instanceId,
       level: options.logLevel,
-    }) as FastifyBaseLogger,
+    }, options.logDestination) as FastifyBaseLogger,
     // One line per completed request comes from the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFrom,
@@ -73,8 +88,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  answerUnmetExpectations(app.server, app.log);
 
   app.setValidatorCompiler(createValidatorCompiler());
+  // Before any route is added, so that every one of them refuses unknown query parameters.
+  app.addHook('onRoute', strictQuery);
   installErrorHandling(app);
 
   // Hooks on every request take a callback rather than returning a promise: one microtask less each.
@@ -84,7 +102,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
-    const fields = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const fields = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
     if (route !== undefined && QUIET_ROUTES.has(route)) request.log.debug(fields, 'request completed');
     else request.log.info(fields, 'request completed');
     done();

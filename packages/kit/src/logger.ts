@@ -1,4 +1,4 @@
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /** Structured JSON logs; secrets never reach a log line. */
 export function loggerOptions(options: { service: string; instanceId: string; level: string }): LoggerOptions {
@@ -36,13 +36,14 @@ const LOG_BATCH_BYTES = 4096;
 const LOG_FLUSH_MS = 200;
 
 /**
- * A logger writing to stdout. Writes are asynchronous and batched (one system call per 4 KiB of
+ * A logger writing to stdout, or to `to` (where tests read it). Writes are asynchronous and batched (one system call per 4 KiB of
  * lines or 200 ms, instead of one per line: an access log line per request otherwise costs a
  * gateway a sixth of its CPU); pino flushes what is left when the process exits. A process killed
  * with SIGKILL loses at most its last 200 ms of lines. If stdout breaks (the runner reading it
  * died), logging stops instead of retrying the write forever.
  */
-export function createLogger(options: { service: string; instanceId: string; level: string }): Logger {
+export function createLogger(options: { service: string; instanceId: string; level: string }, to?: DestinationStream): Logger {
+  if (to) return pino(loggerOptions(options), to);
   const destination = pino.destination({ fd: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
   const logger = pino(loggerOptions(options), destination);
   destination.on('error', (error: NodeJS.ErrnoException) => {

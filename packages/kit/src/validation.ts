@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchema, FastifySchemaCompiler, RouteOptions } from 'fastify';
 import type { FieldError } from './problem.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -67,4 +67,31 @@ export function fieldErrors(errors: readonly ErrorObject[], context: string | un
     out.push({ path: path || prefix || 'body', message });
   }
   return out;
+}
+
+/** Set on a scope (see acceptAnyQuery) whose routes take whatever query string they are sent. */
+const ANY_QUERY = Symbol('microshop.anyQuery');
+
+/**
+ * Lets the routes `scope` and its children register take any query string: pages and files a
+ * browser asks for (campaign tags, cache-busters), and a proxy whose upstream judges the query.
+ */
+export function acceptAnyQuery(scope: FastifyInstance): void {
+  if (!scope.hasDecorator(ANY_QUERY)) scope.decorate(ANY_QUERY, true);
+}
+
+/**
+ * An onRoute hook: unknown query parameters are a 400 naming each. A route without a querystring
+ * schema takes none; an object schema that does not say otherwise takes only what it lists. The
+ * route gets its own copy: a contract's schema shared with other routes is left as it was.
+ */
+export function strictQuery(this: FastifyInstance, route: RouteOptions): void {
+  if ((this as unknown as Record<symbol, unknown>)[ANY_QUERY] === true) return;
+  const schema = route.schema ?? {};
+  const query = schema.querystring as Record<string, unknown> | undefined;
+  if (query === undefined) {
+    route.schema = { ...schema, querystring: { type: 'object', properties: {}, additionalProperties: false } };
+  } else if (query.type === 'object' && query.additionalProperties === undefined) {
+    route.schema = { ...schema, querystring: { ...query, additionalProperties: false } };
+  }
 }

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type App, createApp } from '@microshop/kit';
+import { buildGateway, loadGatewayConfig } from '../src/index.js';
+import { rawExchange } from './raw-http.js';
+import { gatewayTrust } from './upstream-fixture.js';
+
+/** A catalog whose answers carry hop-by-hop headers of its own connection to the gateway. */
+async function startHopCatalog(): Promise<{ app: App; url: string }> {
+  const app = await createApp({ service: 'catalog', instanceId: 'catalog-hop', logLevel: 'silent' });
+  app.get('/api/products', async () => ({ items: [] }));
+  app.get('/api/products/hop', async (_request, reply) =>
+    reply
+      .header('connection', 'keep-alive, x-hop')
+      .header('x-hop', 'for the gateway only')
+      .header('keep-alive', 'timeout=99')
+      .header('proxy-connection', 'keep-alive')
+      .header('upgrade', 'h2c')
+      .header('x-kept', 'yes')
+      .send({ hop: true }),
+  );
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+describe('gateway: connection management on proxied routes', () => {
+  let catalog: Awaited<ReturnType<typeof startHopCatalog>>;
+  let gateway: App;
+  let port: number;
+  before(async () => {
+    catalog = await startHopCatalog();
+    gateway = await buildGateway(loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent' }));
+    await gateway.listen({ port: 0, host: '127.0.0.1' });
+    const address = gateway.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  after(async () => {
+    await gateway?.close();
+    await catalog?.app.close();
+  });
+
+  it('honours Connection: close: the answer says so and the connection ends', async () => {
+    const response = await rawExchange(port, 'GET /api/products HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n', 3_000);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.connection, 'close');
+    assert.equal(response.headers['keep-alive'], undefined);
+    assert.ok(response.closedAfterMs < 1_000, `closed after ${response.closedAfterMs} ms`);
+  });
+
+  it('never passes on the service’s hop-by-hop headers', async () => {
+    const response = await rawExchange(port, 'GET /api/products/hop HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n', 3_000);
+    assert.equal(response.status, 200);
+    assert.deepEqual(JSON.parse(response.body), { hop: true });
+    assert.equal(response.headers['x-kept'], 'yes', 'end-to-end headers pass');
+    assert.equal(response.headers.connection, 'close');
+    for (const name of ['x-hop', 'keep-alive', 'proxy-connection', 'upgrade']) assert.equal(response.headers[name], undefined, name);
+    assert.ok(response.closedAfterMs < 1_000, `closed after ${response.closedAfterMs} ms`);
+  });
+
+  it('keeps a connection open for a client that does not ask to close it, with its own keep-alive terms', async () => {
+    const response = await rawExchange(port, 'GET /api/products/hop HTTP/1.1\r\nHost: shop\r\n\r\n', 500);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.connection, 'keep-alive');
+    assert.notEqual(response.headers['keep-alive'], 'timeout=99');
+    assert.equal(response.closedAfterMs, Number.POSITIVE_INFINITY);
+  });
+});

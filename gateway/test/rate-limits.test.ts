@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildGateway, loadGatewayConfig } from '../src/index.js';
+import { type FakeIdentity, type FakeService, gatewayTrust, startFakeIdentity, startFakeService } from './upstream-fixture.js';
+
+describe('gateway: both rate limits apply to signed-in requests', () => {
+  let cart: FakeService;
+  let identity: FakeIdentity;
+  let gateway: Awaited<ReturnType<typeof buildGateway>>;
+
+  before(async () => {
+    cart = await startFakeService('cart');
+    identity = await startFakeIdentity();
+    gateway = await buildGateway(
+      loadGatewayConfig({
+        ...gatewayTrust,
+        MICROSHOP_UPSTREAMS: `cart=${cart.url};identity=${identity.url}`,
+        LOG_LEVEL: 'silent',
+        GATEWAY_RATE_LIMIT_IP: '6',
+        GATEWAY_RATE_LIMIT_USER: '4',
+      }),
+    );
+  });
+  after(async () => {
+    await gateway?.close();
+    await cart?.close();
+    await identity?.close();
+  });
+
+  const statuses = async (requests: Array<{ headers: Record<string, string>; remoteAddress: string }>) => {
+    const out: number[] = [];
+    for (const { headers, remoteAddress } of requests) out.push((await gateway.inject({ url: '/api/cart', headers, remoteAddress })).statusCode);
+    return out;
+  };
+
+  it('counts many accounts from one address against that address', async () => {
+    const accounts = await Promise.all(['usr_a', 'usr_b', 'usr_c'].map((id) => identity.bearer({ id, role: 'customer' })));
+    // Three requests each: no account reaches its own limit of 4, the address passes its 6.
+    const requests = [0, 1, 2].flatMap(() => accounts.map((headers) => ({ headers, remoteAddress: '10.1.0.1' })));
+    assert.deepEqual(await statuses(requests), [200, 200, 200, 200, 200, 200, 429, 429, 429]);
+    const limited = await gateway.inject({ url: '/api/cart', headers: accounts[0], remoteAddress: '10.1.0.1' });
+    assert.match(String(limited.headers['content-type']), /^application\/problem\+json/);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+  });
+
+  it('still counts one account from many addresses against the account', async () => {
+    const headers = await identity.bearer({ id: 'usr_roaming', role: 'customer' });
+    const requests = [1, 2, 3, 4, 5, 6].map((i) => ({ headers, remoteAddress: `10.2.0.${i}` }));
+    assert.deepEqual(await statuses(requests), [200, 200, 200, 200, 429, 429]);
+    const limited = await gateway.inject({ url: '/api/cart', headers, remoteAddress: '10.2.0.9' });
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+  });
+
+  it('leaves other addresses and accounts alone', async () => {
+    const headers = await identity.bearer({ id: 'usr_quiet', role: 'customer' });
+    assert.deepEqual(await statuses([{ headers, remoteAddress: '10.3.0.1' }]), [200]);
+    assert.equal((await gateway.inject({ url: '/api/cart', remoteAddress: '10.3.0.2' })).statusCode, 401, 'refused for want of a token, not limited');
+  });
+});
