@@ -19,4 +19,7 @@ export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code' });
 
-export const Cents = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Integer amount in cents' });
+/** The ceiling of every amount: a price, a cart total, an order total (1,000,000.00 in the shop currency). */
+export const MAX_CENTS = 100_000_000;
+
+export const Cents = Type.Integer({ minimum: 0, maximum: MAX_CENTS, description: 'Integer amount in cents' });

@@ -104,6 +104,17 @@ export function custom<T>(variable: string, parse: (text: string | undefined) =>
   });
 }
 
+/** An ISO 4217 currency code (upper case, one the runtime knows, e.g. `USD`, `EUR`). */
+export function currencyCode(variable: string, fallback: string): VarReader<string> {
+  return reader(variable, (text) => {
+    const value = text ?? fallback;
+    if (!/^[A-Z]{3}$/.test(value) || !Intl.supportedValuesOf('currency').includes(value)) {
+      throw new ConfigValueError(`must be an ISO 4217 currency code such as USD or EUR, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  });
+}
+
 type Values<S> = { readonly [K in keyof S]: S[K] extends VarReader<infer T> ? T : never };
 
 /**
@@ -188,6 +199,8 @@ export function serviceConfigSpec(service: string) {
     upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
+    /** The shop's one currency: every price, cart and order is in it. */
+    currency: currencyCode('MICROSHOP_CURRENCY', 'USD'),
     /** The public keys this service believes (MICROSHOP_TRUST or MICROSHOP_TRUST_FILE). */
     trust: trustBundle(),
     /** Its own private key (MICROSHOP_SERVICE_KEY or MICROSHOP_SERVICE_KEY_FILE). */

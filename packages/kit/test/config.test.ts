@@ -52,4 +52,18 @@ describe('loadConfig', () => {
       /CATALOG_DATABASE_URL must be a URL/,
     );
   });
+
+  it('reads the shop currency from MICROSHOP_CURRENCY (USD unless set), an ISO 4217 code', () => {
+    const spec = { currency: serviceConfigSpec('cart').currency };
+    assert.equal(spec.currency.variable, 'MICROSHOP_CURRENCY');
+    assert.deepEqual(loadConfig(spec, {}), { currency: 'USD' });
+    assert.deepEqual(loadConfig(spec, { MICROSHOP_CURRENCY: 'EUR' }), { currency: 'EUR' });
+    for (const bad of ['usd', 'EURO', 'E1R', 'XYZ']) {
+      assert.throws(
+        () => loadConfig(spec, { MICROSHOP_CURRENCY: bad }),
+        (error: unknown) => error instanceof ConfigError && /MICROSHOP_CURRENCY must be an ISO 4217 currency code/.test(error.message),
+        bad,
+      );
+    }
+  });
 });

@@ -20,7 +20,7 @@ export async function buildApp(config: CartConfig): Promise<App> {
       bus.on('catalog.product.upserted', onProductUpserted);
       bus.on('catalog.product.deleted', onProductDeleted);
       bus.on('orders.order.placed', onOrderPlaced);
-      cartRoutes(app, new CartRepository(database.db));
+      cartRoutes(app, new CartRepository(database.db, config.currency), config.currency);
     },
   });
   return app;

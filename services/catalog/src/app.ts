@@ -1,7 +1,7 @@
 import type { App } from '@microshop/kit';
 import { buildService } from '@microshop/runtime';
 import type { CatalogConfig } from './config.js';
-import { migrations } from './data/migrations/index.js';
+import { catalogMigrations } from './data/migrations/index.js';
 import { ProductRepository } from './data/product-repository.js';
 import type { CatalogDatabase } from './data/schema.js';
 import { ProductWrites } from './events/product-writes.js';
@@ -20,12 +20,12 @@ declare module 'fastify' {
 export async function buildApp(config: CatalogConfig): Promise<App> {
   const { app } = await buildService<CatalogDatabase>({
     config,
-    migrations,
+    migrations: catalogMigrations(config.currency),
     title: 'Microshop catalog',
     description: 'Products and categories.',
     setup({ app, database, bus }) {
       const products = new ProductRepository(database.db);
-      const writes = new ProductWrites(bus);
+      const writes = new ProductWrites(bus, config.currency);
       app.decorate('productWrites', writes);
       productRoutes(app, products);
       categoryRoutes(app, products);

@@ -7,4 +7,5 @@ export const catalogErrors = defineErrors({
   SKU_TAKEN: { status: 409, title: 'The SKU is taken' },
   UNKNOWN_CATEGORY: { status: 400, title: 'The request is not valid' },
   INVALID_CURSOR: { status: 400, title: 'The request is not valid' },
+  WRONG_CURRENCY: { status: 400, title: 'The request is not valid' },
 });

@@ -27,6 +27,7 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
         repository,
         new ServiceClient('cart', config.upstreams.cart ?? [], trust),
         new ServiceClient('payments', config.upstreams.payments ?? [], trust),
+        config.currency,
       );
       orderRoutes(app, checkout, repository);
     },

@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { cart, orders, payments } from '@microshop/contracts';
+import { type cart, MAX_CENTS, type orders, type payments } from '@microshop/contracts';
 import { isUniqueViolation } from '@microshop/data';
 import { HttpProblem, type ServiceClient, type VerifiedUser } from '@microshop/kit';
 import type { EventBus } from '@microshop/messaging';
 import { type OrderRepository, toOrder } from './data/order-repository.js';
 import type { OrdersDatabase, OrderTable } from './data/schema.js';
 import { orderErrors } from './errors.js';
+
+const amount = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /** What makes two submissions "the same order": everything but the card's secret parts. */
 function requestHash(body: orders.PlaceOrderBody): string {
@@ -21,6 +23,8 @@ export class Checkout {
     private readonly repository: OrderRepository,
     private readonly cartService: ServiceClient,
     private readonly paymentsService: ServiceClient,
+    /** The shop currency (MICROSHOP_CURRENCY): the only one an order is taken in. */
+    private readonly currency: string,
   ) {}
 
   /** `token` is the shopper's own: orders calls cart and payments for them, with its own credential beside it. */
@@ -44,6 +48,16 @@ export class Checkout {
     const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { headers, userToken: token });
     if (basket.status !== 200) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The cart could not be read', { extensions: { service: 'cart' } });
     if (basket.body.items.length === 0) throw orderErrors.EMPTY_CART('Add something to the cart before placing an order');
+    if (basket.body.currency !== this.currency) {
+      throw orderErrors.WRONG_CURRENCY(`The cart is in ${basket.body.currency}; this shop takes orders in ${this.currency} only`);
+    }
+    // Summed from the lines the order keeps, so the two agree; prices that rose since the items were added can put it over the ceiling.
+    const totalCents = basket.body.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+    if (totalCents > MAX_CENTS) {
+      throw orderErrors.TOTAL_TOO_HIGH(
+        `An order may total at most ${amount(MAX_CENTS, this.currency)} (${MAX_CENTS} cents); this cart totals ${amount(totalCents, this.currency)}: lower a quantity or remove an item`,
+      );
+    }
 
     const now = new Date().toISOString();
     const row: OrderTable = {
@@ -51,7 +65,7 @@ export class Checkout {
       user_id: user.id,
       status: 'PENDING',
       items: JSON.stringify(basket.body.items),
-      total_cents: basket.body.totalCents,
+      total_cents: totalCents,
       currency: basket.body.currency,
       shipping_address: JSON.stringify(body.shippingAddress),
       cancellation_reason: null,

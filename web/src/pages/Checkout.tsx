@@ -120,7 +120,8 @@ export function Checkout() {
         setErrors(server);
         if (Object.keys(server).length === 0) setFormError(e.message);
       } else if (e instanceof ApiError && e.status === 422) {
-        setFormError('Your cart is empty, so there is nothing to order.');
+        // The other 422s (a total over the limit, another currency) explain themselves in their detail.
+        setFormError(e.title === 'The cart is empty' ? 'Your cart is empty, so there is nothing to order.' : e.message);
       } else {
         setFormError(describeError(e));
       }

@@ -3,7 +3,11 @@ import type { CartLine } from '../domain/cart.js';
 import type { CartDatabase } from './schema.js';
 
 export class CartRepository {
-  constructor(private readonly db: Kysely<CartDatabase>) {}
+  constructor(
+    private readonly db: Kysely<CartDatabase>,
+    /** The shop currency: lines whose product is now priced in another are left out, never added up. */
+    private readonly currency: string,
+  ) {}
 
   /** The user's lines joined with the price copy, oldest first. */
   async lines(userId: string): Promise<CartLine[]> {
@@ -13,15 +17,22 @@ export class CartRepository {
       .select(['i.product_id', 'p.name', 'i.quantity', 'p.price_cents', 'p.currency'])
       .where('i.user_id', '=', userId)
       .where('p.deleted_at', 'is', null)
+      .where('p.currency', '=', this.currency)
       .orderBy('i.updated_at')
       .orderBy('i.product_id')
       .execute();
     return rows.map((r) => ({ productId: r.product_id, name: r.name, quantity: r.quantity, unitPriceCents: r.price_cents, currency: r.currency }));
   }
 
-  async hasProduct(productId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('prices').select('product_id').where('product_id', '=', productId).where('deleted_at', 'is', null).executeTakeFirst();
-    return row !== undefined;
+  /** The copy of a product that was not deleted, in whatever currency the catalog announced. */
+  async product(productId: string): Promise<{ name: string; priceCents: number; currency: string } | undefined> {
+    const row = await this.db
+      .selectFrom('prices')
+      .select(['name', 'price_cents', 'currency'])
+      .where('product_id', '=', productId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && { name: row.name, priceCents: row.price_cents, currency: row.currency };
   }
 
   async setQuantity(userId: string, productId: string, quantity: number): Promise<void> {

@@ -1,17 +1,19 @@
-import { cart, Problem } from '@microshop/contracts';
+import { cart, MAX_CENTS, Problem } from '@microshop/contracts';
 import { type App, requireUser } from '@microshop/kit';
 import { Type } from 'typebox';
 import type { CartRepository } from '../data/cart-repository.js';
-import { summarize } from '../domain/cart.js';
+import { overCeiling, summarize, totalOf, withLine } from '../domain/cart.js';
 import { cartErrors } from '../errors.js';
 
 const security = [{ bearerAuth: [] }];
+const amount = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
-export function cartRoutes(app: App, carts: CartRepository): void {
+/** `currency` is the shop's: the only one a cart is in. */
+export function cartRoutes(app: App, carts: CartRepository, currency: string): void {
   app.get(
     '/api/cart',
     { config: { access: 'user' }, schema: { summary: 'The signed-in user’s cart', tags: ['cart'], security, response: { 200: cart.Cart, 401: Problem } } },
-    async (request) => summarize(await carts.lines(requireUser(request).id)),
+    async (request) => summarize(await carts.lines(requireUser(request).id), currency),
   );
 
   app.put(
@@ -24,15 +26,31 @@ export function cartRoutes(app: App, carts: CartRepository): void {
         security,
         params: cart.CartItemParams,
         body: cart.SetQuantityBody,
-        response: { 200: cart.Cart, 400: Problem, 401: Problem, 404: Problem },
+        response: { 200: cart.Cart, 400: Problem, 401: Problem, 404: Problem, 422: Problem },
       },
     },
     async (request) => {
       const user = requireUser(request);
       const { productId } = request.params;
-      if (!(await carts.hasProduct(productId))) throw cartErrors.PRODUCT_NOT_FOUND(`There is no product with id ${productId}`);
-      await carts.setQuantity(user.id, productId, request.body.quantity);
-      return summarize(await carts.lines(user.id));
+      const { quantity } = request.body;
+      const product = await carts.product(productId);
+      if (!product) throw cartErrors.PRODUCT_NOT_FOUND(`There is no product with id ${productId}`);
+      // 422, not 400: the request is well formed; it is the product that cannot be sold in this shop's currency.
+      if (product.currency !== currency) {
+        throw cartErrors.PRODUCT_IN_OTHER_CURRENCY(`Product ${productId} is priced in ${product.currency}; this shop sells in ${currency} only`, {
+          errors: [{ path: 'params.productId', message: `is priced in ${product.currency}, not ${currency}` }],
+        });
+      }
+      const lines = await carts.lines(user.id);
+      const after = totalOf(withLine(lines, { productId, name: product.name, quantity, unitPriceCents: product.priceCents, currency }));
+      if (overCeiling(totalOf(lines), after)) {
+        throw cartErrors.TOTAL_TOO_HIGH(
+          `A cart may total at most ${amount(MAX_CENTS, currency)} (${MAX_CENTS} cents); with this quantity it would total ${amount(after, currency)}`,
+          { errors: [{ path: 'quantity', message: `would take the cart total over ${MAX_CENTS} cents` }] },
+        );
+      }
+      await carts.setQuantity(user.id, productId, quantity);
+      return summarize(await carts.lines(user.id), currency);
     },
   );
 
@@ -51,7 +69,7 @@ export function cartRoutes(app: App, carts: CartRepository): void {
     async (request) => {
       const user = requireUser(request);
       await carts.remove(user.id, request.params.productId);
-      return summarize(await carts.lines(user.id));
+      return summarize(await carts.lines(user.id), currency);
     },
   );
 

@@ -3,6 +3,7 @@ import { isUniqueViolation, type Kysely } from '@microshop/data';
 import type { EventBus } from '@microshop/messaging';
 import { ProductRepository, toProduct } from '../data/product-repository.js';
 import type { CatalogDatabase } from '../data/schema.js';
+import { productIdFor } from '../domain/product-id.js';
 import { catalogErrors } from '../errors.js';
 
 type Context = { traceparent?: string };
@@ -11,6 +12,15 @@ async function assertCategory(trx: Kysely<CatalogDatabase>, category: string): P
   const found = await trx.selectFrom('categories').select('id').where('id', '=', category).executeTakeFirst();
   if (!found) {
     throw catalogErrors.UNKNOWN_CATEGORY(`There is no category ${category}`, { errors: [{ path: 'category', message: 'is not a known category' }] });
+  }
+}
+
+/** The shop has one currency; a price in any other could only be added to carts wrongly. */
+function assertCurrency(currency: string, shop: string): void {
+  if (currency !== shop) {
+    throw catalogErrors.WRONG_CURRENCY(`The shop sells in ${shop} only; a price in ${currency} is not accepted`, {
+      errors: [{ path: 'currency', message: `must be ${shop}, the shop currency` }],
+    });
   }
 }
 
@@ -26,12 +36,17 @@ function skuTaken(error: unknown): never {
  * (`catalog.product.upserted` / `catalog.product.deleted`), through the outbox.
  */
 export class ProductWrites {
-  constructor(private readonly bus: EventBus<CatalogDatabase>) {}
+  constructor(
+    private readonly bus: EventBus<CatalogDatabase>,
+    /** The shop currency (MICROSHOP_CURRENCY): every product is priced in it. */
+    private readonly currency: string,
+  ) {}
 
-  /** Creates a product; its id is `prod-<sku>` unless one is given. */
-  create(input: catalog.ProductInput, context: Context = {}): Promise<catalog.Product> {
+  /** Creates a product; its id is made from the SKU (`prod-<sku>`, see productIdFor) unless one is given. */
+  async create(input: catalog.ProductInput, context: Context = {}): Promise<catalog.Product> {
+    assertCurrency(input.currency, this.currency);
     const product: catalog.Product = {
-      id: input.id ?? `prod-${input.sku.toLowerCase()}`,
+      id: input.id ?? productIdFor(input.sku),
       sku: input.sku,
       name: input.name.trim(),
       description: input.description,
@@ -53,7 +68,8 @@ export class ProductWrites {
   }
 
   /** Changes the given fields; undefined when there is no such product. */
-  update(id: string, patch: catalog.ProductPatch, context: Context = {}): Promise<catalog.Product | undefined> {
+  async update(id: string, patch: catalog.ProductPatch, context: Context = {}): Promise<catalog.Product | undefined> {
+    if (patch.currency !== undefined) assertCurrency(patch.currency, this.currency);
     return this.bus
       .transaction(async (trx, emit) => {
         const row = await trx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
@@ -69,7 +85,8 @@ export class ProductWrites {
   }
 
   /** Same as create, or replaces the product with this id (used by tests and seeding tools). */
-  upsert(product: catalog.Product, context: Context = {}): Promise<void> {
+  async upsert(product: catalog.Product, context: Context = {}): Promise<void> {
+    assertCurrency(product.currency, this.currency);
     return this.bus.transaction(async (trx, emit) => {
       await ProductRepository.upsert(trx, product);
       emit('catalog.product.upserted', product.id, { product });

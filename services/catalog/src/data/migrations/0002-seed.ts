@@ -2,8 +2,12 @@ import type { Kysely, Migration } from '@microshop/data';
 import type { CatalogDatabase } from '../schema.js';
 import { seedCategories, seedProducts } from '../seed-data.js';
 
-/** The first start loads the seed catalog; as a migration it runs exactly once per database. */
-export const seedCatalog: Migration = {
+/**
+ * The first start loads the seed catalog; as a migration it runs exactly once per database. The
+ * seed's prices are sample figures written in USD; a shop in another currency gets the same
+ * figures in its own currency (no exchange rate), so every product can be bought.
+ */
+export const seedCatalog = (currency: string): Migration => ({
   async up(db: Kysely<unknown>) {
     const now = new Date().toISOString();
     const typed = db as Kysely<CatalogDatabase>;
@@ -20,7 +24,7 @@ export const seedCatalog: Migration = {
           name: p.name,
           description: p.description,
           price_cents: p.priceCents,
-          currency: p.currency,
+          currency,
           category_id: p.category,
           image_url: p.imageUrl,
           created_at: now,
@@ -29,4 +33,4 @@ export const seedCatalog: Migration = {
       )
       .execute();
   },
-};
+});
