@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService } from './upstream-fixture.js';
+import { type FakeIdentity, type FakeService, startFakeIdentity, startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 describe('gateway edge: limits, headers, aggregation, status', () => {
   let catalog: FakeService;
@@ -17,7 +17,7 @@ describe('gateway edge: limits, headers, aggregation, status', () => {
     cart = await startFakeService('cart');
     identity = await startFakeIdentity();
     gateway = await buildGateway(
-      loadGatewayConfig({
+      loadGatewayConfig({ ...gatewayTrust,
         MICROSHOP_UPSTREAMS: `catalog=${catalog.url};cart=${cart.url};identity=${identity.url}`,
         LOG_LEVEL: 'silent',
         GATEWAY_RATE_LIMIT_IP: '20',
@@ -118,7 +118,7 @@ describe('gateway with rate limits off', () => {
   it('lets a burst through when MICROSHOP_RATE_LIMIT=off', async () => {
     const catalog = await startFakeService('catalog');
     const gateway = await buildGateway(
-      loadGatewayConfig({ MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off', GATEWAY_RATE_LIMIT_IP: '2', PORT: String(await freePort()) }),
+      loadGatewayConfig({ ...gatewayTrust, MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent', MICROSHOP_RATE_LIMIT: 'off', GATEWAY_RATE_LIMIT_IP: '2', PORT: String(await freePort()) }),
     );
     try {
       const statuses = [];

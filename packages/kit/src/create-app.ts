@@ -18,6 +18,8 @@ import { redactUrl } from './redact-url.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 import { REQUEST_TIMEOUT_MS, serverTimeouts } from './request-timeouts.js';
 import { answerUnmetExpectations, onClientError, onFrameworkError } from './server-errors.js';
+import { installGuard } from './trust/guard.js';
+import type { Trust } from './trust/trust.js';
 import { createValidatorCompiler, strictQuery } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -50,6 +52,8 @@ export interface CreateAppOptions {
   requestTimeoutMs?: number;
   /** Terminate TLS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /** Verify every caller against this before its route runs (see trust/guard.ts); services always pass it. */
+  trust?: Trust;
 }
 
 declare module 'fastify' {
@@ -94,6 +98,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   // Before any route is added, so that every one of them refuses unknown query parameters.
   app.addHook('onRoute', strictQuery);
   installErrorHandling(app);
+  if (options.trust) installGuard(app, options.trust);
 
   // Hooks on every request take a callback rather than returning a promise: one microtask less each.
   app.addHook('onRequest', (request, reply, done) => {
@@ -136,6 +141,6 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
   return app;
 }
