@@ -79,7 +79,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   await app.register(async (edge) => {
     edge.decorateRequest('verifiedUser', null);
     edge.decorateRequest('authProblem', null);
-    edge.addHook('preHandler', async (request) => {
+    edge.addHook('preValidation', async (request) => {
       // Policies are decided on the path as the router and the services read it, escapes decoded.
       const path = routedPath(request.url);
       // Unknown paths stay a plain 404, signed in or not.
@@ -96,14 +96,15 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
       perUser: config.rateLimitPerUser,
       signIn: config.rateLimitSignIn,
     });
-    // The limiter runs as a route-level preHandler, after the scope's hooks: so does this one.
+    // The limiter runs as a route-level preValidation, after the scope's hooks: so does this one,
+    // and both before the gateway's own routes validate their query (a 401 never turns into a 400).
     const refuse = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
       if (request.authProblem) done(request.authProblem);
       else done();
     };
     edge.addHook('onRoute', (route) => {
-      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-      route.preHandler = [...existing, refuse];
+      const existing = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+      route.preValidation = [...existing, refuse];
     });
     homeRoute(edge, upstreams);
     adminStatusRoute(edge, upstreams);

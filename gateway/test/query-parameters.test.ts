@@ -51,6 +51,12 @@ describe('gateway: unknown query parameters', () => {
     }
   });
 
+  it('come after identity: an anonymous caller of an admin route is a 401 whatever its query', async () => {
+    for (const url of ['/api/admin/status?x=1', '/api/admin/overview?x=1', '/api/admin/dead-letters?x=1']) {
+      assert.equal((await gateway.inject({ url })).statusCode, 401, url);
+    }
+  });
+
   it('are a 400 on the gateway’s operational routes', async () => {
     for (const url of ['/healthz?x=1', '/readyz?x=1', '/metrics?x=1', '/openapi.json?x=1']) {
       assert.equal((await gateway.inject({ url })).statusCode, 400, url);

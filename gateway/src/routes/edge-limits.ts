@@ -32,13 +32,13 @@ export async function rateLimits(scope: App, options: LimitOptions): Promise<voi
   const addressKey = (request: FastifyRequest) => (SIGN_IN.has(routedPath(request.url)) ? `sign-in:${request.ip}` : `ip:${request.ip}`);
   await scope.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    hook: 'preValidation',
     timeWindow: 60_000,
     keyGenerator: addressKey,
     max: async (_request, key) => (key.startsWith('sign-in:') ? options.signIn : options.perIp),
     errorResponseBuilder: (_request, context) => tooManyRequests(context.ttl),
   });
-  // The same plugin's second store, asked after the address's limit passed (a route's preHandlers run in order).
+  // The same plugin's second store, asked after the address's limit passed (a route's preValidation hooks run in order).
   const userBucket = scope.createRateLimit({ keyGenerator: (request) => `user:${request.verifiedUser?.id ?? ''}`, max: options.perUser });
   const userLimit = async (request: FastifyRequest) => {
     if (!request.verifiedUser) return;
@@ -46,8 +46,8 @@ export async function rateLimits(scope: App, options: LimitOptions): Promise<voi
     if (!outcome.isAllowed && outcome.isExceeded) throw tooManyRequests(outcome.ttl);
   };
   scope.addHook('onRoute', (route) => {
-    const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-    route.preHandler = [...existing, userLimit];
+    const existing = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [...existing, userLimit];
   });
 }
 
