@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, int, loadConfig, oneOf, serviceConfigSpec, str, url } from '../src/index.js';
+import { ConfigError, int, loadConfig, newServiceKey, newUserTokenKey, oneOf, serviceConfigSpec, str, trustBundleOf, url } from '../src/index.js';
+
+const catalogKey = await newServiceKey('catalog');
+const keys = {
+  MICROSHOP_TRUST: JSON.stringify(trustBundleOf([await newUserTokenKey()], { catalog: catalogKey })),
+  MICROSHOP_SERVICE_KEY: JSON.stringify(catalogKey),
+};
 
 describe('loadConfig', () => {
   it('applies defaults and returns a frozen object', () => {
@@ -43,10 +49,11 @@ describe('loadConfig', () => {
   });
 
   it('reads the service database URL from <SERVICE>_DATABASE_URL', () => {
-    const config = loadConfig(serviceConfigSpec('catalog'), { CATALOG_DATABASE_URL: 'postgres://u@h/db', PORT: '0' });
+    const config = loadConfig(serviceConfigSpec('catalog'), { ...keys, CATALOG_DATABASE_URL: 'postgres://u@h/db', PORT: '0' });
     assert.equal(config.databaseUrl, 'postgres://u@h/db');
     assert.equal(config.service, 'catalog');
     assert.equal(config.dataDir, './data');
+    assert.equal(config.host, '127.0.0.1', 'a service is reachable from this machine only, unless HOST says otherwise');
     assert.throws(
       () => loadConfig(serviceConfigSpec('catalog'), { CATALOG_DATABASE_URL: 'not a url' }),
       /CATALOG_DATABASE_URL must be a URL/,

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { loadConfig, serviceConfigSpec } from '@microshop/kit';
 import { createMessagingTables, type MessagingTables } from '@microshop/messaging';
-import { NATS_URL, natsUnreachable, REQUIRE_INFRA, tempDir, until } from '@microshop/testing';
+import { NATS_URL, natsUnreachable, REQUIRE_INFRA, tempDir, testTrust, until } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 import { buildService, type ServiceParts } from '../src/index.js';
 
 const natsDown = await natsUnreachable();
+const trust = await testTrust();
+const asGateway = await trust.asService('gateway', 'shelf');
 for (const bus of ['embedded', NATS_URL]) {
   const skip = bus !== 'embedded' && natsDown && !REQUIRE_INFRA ? `${natsDown} (set MICROSHOP_REQUIRE_INFRA=1 to fail instead)` : false;
 
@@ -15,7 +17,7 @@ for (const bus of ['embedded', NATS_URL]) {
     let parts: ServiceParts<MessagingTables>;
     let failing = true;
     let handled = 0;
-    const inject = (method: 'GET' | 'POST', url: string) => parts.app.inject({ method, url });
+    const inject = (method: 'GET' | 'POST', url: string) => parts.app.inject({ method, url, headers: asGateway });
     const busState = async () => (await inject('GET', '/internal/bus')).json();
     const letters = async () => (await inject('GET', '/internal/dead-letters')).json().items as Array<Record<string, unknown>>;
 
@@ -23,6 +25,7 @@ for (const bus of ['embedded', NATS_URL]) {
       dataDir = await tempDir();
       parts = await buildService<MessagingTables>({
         config: loadConfig(serviceConfigSpec('shelf'), {
+          ...trust.env('shelf'),
           MICROSHOP_DATA_DIR: dataDir,
           MICROSHOP_BUS: bus,
           // Its own NATS streams: a new group receives every retained event.
@@ -46,6 +49,15 @@ for (const bus of ['embedded', NATS_URL]) {
       if (parts?.transport.kind === 'nats') await (parts.transport as unknown as { destroy(): Promise<void> }).destroy();
       await parts?.app.close();
       await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('answers only a Microshop service: 401 to anyone else, admin token or not', async () => {
+      const admin = await trust.asUser({ id: 'usr_root', role: 'admin' });
+      for (const [method, url] of [['GET', '/internal/bus'], ['GET', '/internal/dead-letters'], ['POST', '/internal/dead-letters/1/replay']] as const) {
+        for (const headers of [{}, admin, { 'x-user-id': 'usr_root', 'x-user-role': 'admin' }]) {
+          assert.equal((await parts.app.inject({ method, url, headers })).statusCode, 401, `${method} ${url}`);
+        }
+      }
     });
 
     it('reports its group, the types it consumes, and an empty backlog', async () => {

@@ -40,7 +40,8 @@ let made: Promise<TestTrust> | undefined;
 
 async function make(): Promise<TestTrust> {
   const serviceKeys: Record<string, Jwk> = {};
-  for (const name of [...PROCESSES, 'stand-in']) serviceKeys[name] = await newServiceKey(name);
+  // Beside the real processes, the stand-ins tests build (a stand-in publisher, a toy service).
+  for (const name of [...PROCESSES, 'stand-in', 'shelf']) serviceKeys[name] = await newServiceKey(name);
   const identityKey = await newUserTokenKey();
   const foreignKey = { ...(await newUserTokenKey()), kid: identityKey.kid };
   const bundle = trustBundleOf([identityKey], serviceKeys);

@@ -28,7 +28,12 @@ export class Checkout {
   ) {}
 
   /** `token` is the shopper's own: orders calls cart and payments for them, with its own credential beside it. */
-  async place({ user, token }: { user: VerifiedUser; token: string }, key: string, body: orders.PlaceOrderBody, context: { traceparent?: string }): Promise<orders.Order> {
+  async place(
+    { user, token }: { user: VerifiedUser; token: string },
+    key: string,
+    body: orders.PlaceOrderBody,
+    context: { traceparent?: string },
+  ): Promise<orders.Order> {
     const hash = requestHash(body);
     const existing = await this.#replay(user, key, hash);
     if (existing) return existing;
