@@ -27,14 +27,16 @@ function isJwk(value: unknown): value is Jwk {
   return typeof value === 'object' && value !== null && typeof (value as { kty?: unknown }).kty === 'string';
 }
 
-export function parseTrustBundle(text: string): TrustBundle {
-  let parsed: unknown;
+function parseJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new Error('is not valid JSON');
   }
-  const { identity, services } = (parsed ?? {}) as { identity?: { keys?: unknown }; services?: unknown };
+}
+
+export function parseTrustBundle(text: string): TrustBundle {
+  const { identity, services } = (parseJson(text) ?? {}) as { identity?: { keys?: unknown }; services?: unknown };
   const keys = identity?.keys;
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => isJwk(k) && typeof k.kid === 'string')) {
     throw new Error('needs identity.keys: a non-empty list of public JWKs, each with a kid');
@@ -49,12 +51,7 @@ export function parseTrustBundle(text: string): TrustBundle {
 }
 
 export function parsePrivateJwk(text: string): Jwk {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error('is not valid JSON');
-  }
+  const parsed = parseJson(text);
   if (!isJwk(parsed) || typeof parsed.d !== 'string' || typeof parsed.kid !== 'string') throw new Error('must be a private JWK with a kid');
   return parsed;
 }

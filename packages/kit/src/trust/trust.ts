@@ -58,11 +58,6 @@ export class Trust {
     }
   }
 
-  /** The services the bundle knows. */
-  get services(): string[] {
-    return Object.keys(this.#bundle.services);
-  }
-
   static #refuse(cache: ExpiringCache<Error>, token: string, problem: Error): Error {
     cache.set(token, problem, Date.now() + REJECTED_FOR_MS);
     return problem;
