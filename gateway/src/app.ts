@@ -33,13 +33,20 @@ export function parseUpstreamsMessage(message: unknown): Record<string, string[]
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig): Promise<App> {
   // The pools log through the app's logger, so they are made after the app that reports on them.
-  const ref: { upstreams?: Upstreams } = {};
+  const ref: { upstreams?: Upstreams; checked?: boolean } = {};
   const app = await createApp({
     service: 'gateway',
     instanceId: config.instanceId,
     logLevel: config.logLevel,
     openapi: false,
     ...(config.tls ? { https: config.tls } : {}),
+    // Ready once every known instance has been checked once, whatever the answers: after that the
+    // edge stays in its load balancer while services come and go (their 503s are its own answer).
+    readiness: {
+      upstreams: () => {
+        if (!ref.checked) throw new Error('the first round of health checks is not finished');
+      },
+    },
     readinessDetails: () => ({
       services: Object.fromEntries(
         SERVICES.map((name) => {
@@ -52,7 +59,10 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
   });
   const upstreams = new Upstreams(config.upstreams, app.log);
   ref.upstreams = upstreams;
+  // The first round (at most the check timeout, 800 ms) runs before the gateway listens, so no
+  // request meets an instance whose health is unknown; /readyz says so explicitly as well.
   await upstreams.checkAll();
+  ref.checked = true;
   upstreams.start(config.healthIntervalMs);
   app.addHook('onClose', async () => upstreams.stop());
   const metrics = upstreamMetrics(app.metricsRegistry, upstreams);

@@ -154,6 +154,9 @@ describe('gateway routing', () => {
     const services = response.json().services;
     assert.deepEqual(services.catalog, { ready: true, healthy: 1, instances: 1 });
     assert.deepEqual(services.orders, { ready: false, healthy: 0, instances: 0 });
+    // Ready after its first round of checks, whatever the services answered: a service that is down
+    // must not take the whole edge out of its load balancer.
+    assert.equal(response.json().checks.upstreams, 'ok');
   });
 
   it('merges every service OpenAPI document at /openapi.json and renders /docs', async () => {

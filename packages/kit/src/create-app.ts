@@ -11,7 +11,7 @@ import Fastify, {
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import { installErrorHandling } from './error-handler.js';
-import { type HealthState, installHealth, type ReadinessCheck } from './health.js';
+import { type HealthState, installHealth, type LivenessOptions, type ReadinessCheck } from './health.js';
 import { createLogger } from './logger.js';
 import { installMetrics } from './metrics.js';
 import { redactUrl } from './redact-url.js';
@@ -42,6 +42,8 @@ export interface CreateAppOptions {
   version?: string;
   /** Named checks behind `/readyz` (database, broker, ...). */
   readiness?: Record<string, ReadinessCheck>;
+  /** When `/healthz` calls the event loop stuck (see health.ts). */
+  liveness?: LivenessOptions;
   /** Extra fields for the `/readyz` body (the gateway lists its upstreams). */
   readinessDetails?: () => Record<string, unknown>;
   /** Generate `/openapi.json` from the route schemas (default true; the gateway merges instead). */
@@ -124,7 +126,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     if (health.draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  installHealth(app, options.readiness ?? {}, health, () => ({ instance: options.instanceId, pid: process.pid, ...options.readinessDetails?.() }));
+  const details = () => ({ instance: options.instanceId, pid: process.pid, ...options.readinessDetails?.() });
+  installHealth(app, options.readiness ?? {}, health, details, options.liveness);
   app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
 
   if (options.openapi === false) return app;

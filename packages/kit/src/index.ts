@@ -1,7 +1,7 @@
 export * from './config.js';
 export { type App, BODY_LIMIT_BYTES, type CreateAppOptions, createApp } from './create-app.js';
 export { installErrorHandling, sendProblem } from './error-handler.js';
-export type { HealthState, ReadinessCheck } from './health.js';
+export type { HealthState, LivenessOptions, ReadinessCheck } from './health.js';
 export { escapeHtml } from './html.js';
 export { loggerOptions } from './logger.js';
 export { freePort } from './ports.js';
