@@ -12,14 +12,25 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 debian=localhost/microshop/debian:bookworm
+essential=localhost/microshop/debian:bookworm-essential
 runtime=localhost/microshop/node:20-bookworm-slim
 builder=localhost/microshop/node:20-bookworm
 say() { printf 'images | %s\n' "$*"; }
 
+# minbase (with apt) for the images that install packages; essential (no package manager, no
+# documentation) under the Node.js processes, which need only a shell and the C and C++ runtimes.
 if ! podman image exists "$debian"; then
   say "making $debian with mmdebstrap"
   mmdebstrap --quiet --variant=minbase --include=ca-certificates bookworm "$work/debian.tar"
   podman import --quiet "$work/debian.tar" "$debian" >/dev/null
+fi
+if ! podman image exists "$essential"; then
+  say "making $essential with mmdebstrap"
+  mmdebstrap --quiet --variant=essential --include=ca-certificates,libstdc++6 \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    bookworm "$work/essential.tar"
+  podman import --quiet "$work/essential.tar" "$essential" >/dev/null
 fi
 
 node="$(readlink -f "$(command -v node)")"
@@ -31,7 +42,7 @@ cp "$node" "$work/builder/node/bin/node"
 cp -r "$npm_dir" "$work/builder/node/lib/node_modules/npm"
 cp -r "$prefix/include/node" "$work/builder/node/include/node"
 say "making $runtime and $builder from Node.js $(node --version)"
-podman build --quiet -f "$here/node.Dockerfile" --build-arg DEBIAN="$debian" -t "$runtime" "$work/runtime" >/dev/null
+podman build --quiet -f "$here/node.Dockerfile" --build-arg DEBIAN="$essential" -t "$runtime" "$work/runtime" >/dev/null
 podman build --quiet -f "$here/node.Dockerfile" --build-arg DEBIAN="$debian" --build-arg TOOLCHAIN="python3 make g++" -t "$builder" "$work/builder" >/dev/null
 
 say "making microshop/postgres:$tag and microshop/nats:$tag"

@@ -40,6 +40,7 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     logLevel: config.logLevel,
     openapi: false,
     ...(config.tls ? { https: config.tls } : {}),
+    trustedProxies: config.trustedProxies,
     // Ready once every known instance has been checked once, whatever the answers: after that the
     // edge stays in its load balancer while services come and go (their 503s are its own answer).
     readiness: {

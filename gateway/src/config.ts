@@ -21,6 +21,22 @@ function readTls(env: Env): { cert: Buffer; key: Buffer } | undefined {
   }
 }
 
+/** `10.0.0.0/8,192.168.1.7`: proxies (an Ingress controller) whose X-Forwarded-For the limits believe. */
+export function parseTrustedProxies(text: string | undefined): readonly string[] {
+  if (text === undefined) return [];
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(address) && address.split('.').every((n) => Number(n) <= 255);
+    const v6 = address.includes(':') && /^[0-9a-f:.]+$/i.test(address);
+    const maxBits = v4 ? 32 : 128;
+    if ((!v4 && !v6) || rest.length > 0 || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))) {
+      throw new Error(`must be addresses or CIDR ranges separated by commas, got ${JSON.stringify(entry)}`);
+    }
+  }
+  return entries;
+}
+
 export function loadGatewayConfig(env: Env = process.env) {
   return loadConfig(
     {
@@ -41,6 +57,7 @@ export function loadGatewayConfig(env: Env = process.env) {
       rateLimitPerUser: int('GATEWAY_RATE_LIMIT_USER', { default: 600, min: 1, max: 1_000_000 }),
       rateLimitSignIn: int('GATEWAY_RATE_LIMIT_SIGN_IN', { default: 30, min: 1, max: 1_000_000 }),
       corsOrigins: str('GATEWAY_CORS_ORIGINS', { default: '' }),
+      trustedProxies: custom('GATEWAY_TRUSTED_PROXIES', parseTrustedProxies),
       healthIntervalMs: int('GATEWAY_HEALTH_INTERVAL_MS', { default: 1_000, min: 100, max: 60_000 }),
       /** How often the operations dashboard's traffic figures are sampled (tests shorten it). */
       sampleIntervalMs: int('GATEWAY_SAMPLE_INTERVAL_MS', { default: 2_000, min: 50, max: 60_000 }),

@@ -58,3 +58,37 @@ describe('gateway: both rate limits apply to signed-in requests', () => {
     assert.equal((await gateway.inject({ url: '/api/cart', remoteAddress: '10.3.0.2' })).statusCode, 401, 'refused for want of a token, not limited');
   });
 });
+
+describe('gateway behind a proxy: the per-IP limit counts the client, not the proxy', () => {
+  const limited = async (env: Record<string, string>) => {
+    const catalog = await startFakeService('catalog');
+    const gateway = await buildGateway(
+      loadGatewayConfig({ ...gatewayTrust, ...env, MICROSHOP_UPSTREAMS: `catalog=${catalog.url}`, LOG_LEVEL: 'silent', GATEWAY_RATE_LIMIT_IP: '2' }),
+    );
+    try {
+      const out: number[] = [];
+      // Three shoppers, two requests each, all through one Ingress controller at 10.9.0.1.
+      for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+        for (let i = 0; i < 2; i++) {
+          const headers = { 'x-forwarded-for': client };
+          out.push((await gateway.inject({ url: '/api/products', headers, remoteAddress: '10.9.0.1' })).statusCode);
+        }
+      }
+      return out;
+    } finally {
+      await gateway.close();
+      await catalog.close();
+    }
+  };
+
+  it('believes X-Forwarded-For only from the proxies GATEWAY_TRUSTED_PROXIES names', async () => {
+    assert.deepEqual(await limited({ GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8' }), [200, 200, 200, 200, 200, 200]);
+    // Not trusted: every shopper is the proxy, and a client cannot pick its own address either.
+    assert.deepEqual(await limited({}), [200, 200, 429, 429, 429, 429]);
+  });
+
+  it('refuses a value that is not a list of addresses or ranges', () => {
+    assert.throws(() => loadGatewayConfig({ ...gatewayTrust, GATEWAY_TRUSTED_PROXIES: '10.0.0.0/33' }), /GATEWAY_TRUSTED_PROXIES must be addresses or CIDR ranges/);
+    assert.throws(() => loadGatewayConfig({ ...gatewayTrust, GATEWAY_TRUSTED_PROXIES: 'ingress' }), /GATEWAY_TRUSTED_PROXIES/);
+  });
+});

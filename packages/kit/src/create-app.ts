@@ -54,6 +54,11 @@ export interface CreateAppOptions {
   requestTimeoutMs?: number;
   /** Terminate TLS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /**
+   * The proxies in front (addresses or CIDRs) whose X-Forwarded-For is believed: behind an Ingress,
+   * `request.ip` is then the client's, not the proxy's. None by default: the peer is the client.
+   */
+  trustedProxies?: readonly string[];
   /** Verify every caller against this before its route runs (see trust/guard.ts); services always pass it. */
   trust?: Trust;
 }
@@ -78,6 +83,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // Node's HTTPS server reads the same options from its TLS options; the plain server from `http`.
     ...(options.https ? { https: { ...options.https, ...timeouts } } : {}),
     http: timeouts,
+    ...(options.trustedProxies && options.trustedProxies.length > 0 ? { trustProxy: [...options.trustedProxies] } : {}),
     // Fastify sets the server's requestTimeout itself (0, none, unless told).
     requestTimeout: timeouts.requestTimeout,
     clientErrorHandler: onClientError,
