@@ -194,6 +194,8 @@ export function serviceConfigSpec(service: string) {
     dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
     databaseUrl: url(`${prefix}_DATABASE_URL`, ['postgres:', 'postgresql:']),
     bus: custom('MICROSHOP_BUS', parseBus),
+    /** Copies of each NATS stream: 3 on a three-server JetStream cluster. */
+    busReplicas: int('MICROSHOP_BUS_REPLICAS', { default: 1, min: 1, max: 5 }),
     busNamespace: str('MICROSHOP_BUS_NAMESPACE', { default: 'microshop', pattern: /^[a-z][a-z0-9_-]{0,31}$/ }),
     /** Where the other services are, for the few calls that cannot wait for an event. */
     upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),

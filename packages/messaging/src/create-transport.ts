@@ -10,11 +10,14 @@ export interface TransportConfig {
   ackWaitMs?: number;
   /** NATS stream and subject prefix (default `microshop`). */
   namespace?: string;
+  /** NATS: copies of each stream in a JetStream cluster (MICROSHOP_BUS_REPLICAS, default 1). */
+  replicas?: number;
 }
 
 /** The transport MICROSHOP_BUS names. NATS's client loads only when used. */
 export async function createTransport(config: TransportConfig): Promise<Transport> {
   if (config.bus === 'embedded') return new EmbeddedTransport({ dataDir: config.dataDir, ackWaitMs: config.ackWaitMs });
   const { NatsTransport } = await import('./nats/nats-transport.js');
-  return NatsTransport.connect({ url: config.bus, name: config.name, ackWaitMs: config.ackWaitMs, namespace: config.namespace });
+  const { bus: url, name, ackWaitMs, namespace, replicas } = config;
+  return NatsTransport.connect({ url, name, ackWaitMs, namespace, replicas });
 }

@@ -37,7 +37,13 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
   });
   let transport: Transport;
   try {
-    transport = await createTransport({ bus: config.bus, dataDir: config.dataDir, name: config.instanceId, namespace: config.busNamespace });
+    transport = await createTransport({
+      bus: config.bus,
+      dataDir: config.dataDir,
+      name: config.instanceId,
+      namespace: config.busNamespace,
+      replicas: config.busReplicas,
+    });
   } catch (error) {
     await database.close();
     throw error;

@@ -22,6 +22,8 @@ export interface NatsOptions {
   maxAgeMs?: number;
   /** Prefix of stream and subject names (default `microshop`); tests use their own. */
   namespace?: string;
+  /** Copies of each stream in a JetStream cluster (default 1: a single server). */
+  replicas?: number;
 }
 
 const token = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -82,6 +84,8 @@ export class NatsTransport implements Transport {
           storage: StorageType.File,
           retention: RetentionPolicy.Limits,
           duplicate_window: nanos(2 * 60 * 1000),
+          // Raised on an existing stream too (JetStream scales it up in place).
+          num_replicas: options.replicas ?? 1,
         };
         try {
           await jsm.streams.info(stream.name);
