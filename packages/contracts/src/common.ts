@@ -22,4 +22,7 @@ export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4
 /** The ceiling of every amount: a price, a cart total, an order total (1,000,000.00 in the shop currency). */
 export const MAX_CENTS = 100_000_000;
 
+/** An amount in words for messages: 150000000 cents of USD is `1500000.00 USD`. */
+export const formatCents = (cents: number, currency: string): string => `${(cents / 100).toFixed(2)} ${currency}`;
+
 export const Cents = Type.Integer({ minimum: 0, maximum: MAX_CENTS, description: 'Integer amount in cents' });

@@ -7,5 +7,5 @@ export * as orders from './orders.js';
 export * as payments from './payments.js';
 export * as shipping from './shipping.js';
 export { TOKEN_AUDIENCE, TOKEN_ISSUER } from './identity.js';
-export { Cents, Currency, Id, MAX_CENTS, Problem } from './common.js';
+export { Cents, Currency, formatCents, Id, MAX_CENTS, Problem } from './common.js';
 export { CloudEventEnvelope, EVENT_TYPES, type EventData, type EventType, eventSchemas, isEventType } from './events.js';

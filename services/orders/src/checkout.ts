@@ -1,13 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type cart, MAX_CENTS, type orders, type payments } from '@microshop/contracts';
+import { type cart, formatCents as amount, MAX_CENTS, type orders, type payments } from '@microshop/contracts';
 import { isUniqueViolation } from '@microshop/data';
 import { HttpProblem, type ServiceClient, type VerifiedUser } from '@microshop/kit';
 import type { EventBus } from '@microshop/messaging';
 import { type OrderRepository, toOrder } from './data/order-repository.js';
 import type { OrdersDatabase, OrderTable } from './data/schema.js';
 import { orderErrors } from './errors.js';
-
-const amount = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /** What makes two submissions "the same order": everything but the card's secret parts. */
 function requestHash(body: orders.PlaceOrderBody): string {

@@ -28,6 +28,27 @@ function unauthorized(detail: string) {
   return commonErrors.UNAUTHORIZED(detail, { headers: { 'www-authenticate': 'Bearer' } });
 }
 
+/** Tokens of one kind already judged: accepted ones until they expire, refused ones for a minute. */
+class Verdicts<V> {
+  readonly #accepted = new ExpiringCache<V>();
+  readonly #refused = new ExpiringCache<Error>();
+
+  async judge(token: string, verify: () => Promise<{ value: V; expiresAt: number }>): Promise<V> {
+    const accepted = this.#accepted.get(token);
+    if (accepted !== undefined) return accepted;
+    const refused = this.#refused.get(token);
+    if (refused) throw refused;
+    try {
+      const { value, expiresAt } = await verify();
+      this.#accepted.set(token, value, expiresAt);
+      return value;
+    } catch (error) {
+      this.#refused.set(token, error as Error, Date.now() + REJECTED_FOR_MS);
+      throw error;
+    }
+  }
+}
+
 /**
  * What this process can verify, and the credentials it presents. End users are known only by a
  * token identity signed (ES256, checked against the bundle's identity keys, `exp` required);
@@ -37,101 +58,63 @@ function unauthorized(detail: string) {
 export class Trust {
   readonly self: string;
   readonly #userKeys: ReturnType<typeof createLocalJWKSet>;
-  readonly #serviceKeys = new Map<string, Promise<KeyLike>>();
-  readonly #bundle: TrustBundle;
+  /** Each service's key under its name: the name in the bundle, not whatever kid the JWK carries. */
+  readonly #serviceKeys: ReturnType<typeof createLocalJWKSet>;
   readonly #privateKey: Promise<KeyLike> | undefined;
   readonly #kid: string | undefined;
-  readonly #users = new ExpiringCache<VerifiedUser>();
-  readonly #services = new ExpiringCache<string>();
-  /** Refused tokens, apart for each kind: a token refused as one kind may still be valid as the other. */
-  readonly #rejectedUsers = new ExpiringCache<Error>();
-  readonly #rejectedServices = new ExpiringCache<Error>();
+  /** Apart for each kind: a token refused as one kind may still be valid as the other. */
+  readonly #users = new Verdicts<VerifiedUser>();
+  readonly #services = new Verdicts<string>();
   readonly #minted = new Map<string, { token: string; renewAt: number }>();
 
   constructor(options: TrustOptions) {
     this.self = options.self;
-    this.#bundle = options.bundle;
     this.#userKeys = createLocalJWKSet({ keys: options.bundle.identity.keys as never });
+    this.#serviceKeys = createLocalJWKSet({ keys: Object.entries(options.bundle.services).map(([name, jwk]) => ({ ...jwk, kid: name })) as never });
     if (options.privateKey) {
       this.#kid = String(options.privateKey.kid);
       this.#privateKey = importJWK(options.privateKey as never, SERVICE_ALGORITHM);
     }
   }
 
-  static #refuse(cache: ExpiringCache<Error>, token: string, problem: Error): Error {
-    cache.set(token, problem, Date.now() + REJECTED_FOR_MS);
-    return problem;
-  }
-
   /** The user an identity token names; a 401 problem when it is not one identity signed and still valid. */
-  async verifyUser(token: string): Promise<VerifiedUser> {
-    const cached = this.#users.get(token);
-    if (cached) return cached;
-    const refused = this.#rejectedUsers.get(token);
-    if (refused) throw refused;
-    const refuse = (problem: Error) => Trust.#refuse(this.#rejectedUsers, token, problem);
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.#userKeys, {
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        algorithms: [USER_ALGORITHM],
-        requiredClaims: ['exp', 'sub'],
-      }));
-    } catch (error) {
-      if (error instanceof errors.JWTExpired) throw refuse(unauthorized('The token has expired: sign in again'));
-      throw refuse(unauthorized('The token is not valid: sign in again'));
-    }
-    const role = payload.role;
-    if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw refuse(unauthorized('The token names no user'));
-    const user: VerifiedUser = {
-      id: payload.sub,
-      role: role as Role,
-      email: typeof payload.email === 'string' ? payload.email : '',
-      name: typeof payload.name === 'string' ? payload.name : '',
-    };
-    this.#users.set(token, user, (payload.exp as number) * 1000);
-    return user;
-  }
-
-  #serviceKey(name: string): Promise<KeyLike> | undefined {
-    const jwk = Object.hasOwn(this.#bundle.services, name) ? this.#bundle.services[name] : undefined;
-    if (!jwk) return undefined;
-    let key = this.#serviceKeys.get(name);
-    if (!key) {
-      key = importJWK(jwk as never, SERVICE_ALGORITHM);
-      this.#serviceKeys.set(name, key);
-    }
-    return key;
+  verifyUser(token: string): Promise<VerifiedUser> {
+    return this.#users.judge(token, async () => {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, this.#userKeys, {
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          algorithms: [USER_ALGORITHM],
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (error) {
+        throw unauthorized(error instanceof errors.JWTExpired ? 'The token has expired: sign in again' : 'The token is not valid: sign in again');
+      }
+      const { sub, role, email, name } = payload;
+      if (typeof sub !== 'string' || (role !== 'customer' && role !== 'admin')) throw unauthorized('The token names no user');
+      const user: VerifiedUser = { id: sub, role: role as Role, email: typeof email === 'string' ? email : '', name: typeof name === 'string' ? name : '' };
+      return { value: user, expiresAt: (payload.exp as number) * 1000 };
+    });
   }
 
   /** The name of the Microshop service that signed `token` for us; a 401 problem otherwise. */
-  async verifyService(token: string): Promise<string> {
-    const cached = this.#services.get(token);
-    if (cached) return cached;
-    const refused = this.#rejectedServices.get(token);
-    if (refused) throw refused;
-    const invalid = () => Trust.#refuse(this.#rejectedServices, token, commonErrors.UNAUTHORIZED('The service credential is not valid'));
-    let payload: JWTPayload;
-    try {
-      const [header] = token.split('.', 1);
-      const { kid } = JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-      const key = typeof kid === 'string' ? this.#serviceKey(kid) : undefined;
-      if (!key) throw invalid();
-      // The key names the caller: a service can only speak for itself.
-      ({ payload } = await jwtVerify(token, await key, {
-        issuer: kid as string,
-        audience: this.self,
-        algorithms: [SERVICE_ALGORITHM],
-        requiredClaims: ['exp', 'iat'],
-        maxTokenAge: `${SERVICE_TOKEN_TTL_S + 30}s`,
-      }));
-    } catch {
-      throw invalid();
-    }
-    const caller = payload.iss as string;
-    this.#services.set(token, caller, (payload.exp as number) * 1000);
-    return caller;
+  verifyService(token: string): Promise<string> {
+    return this.#services.judge(token, async () => {
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, this.#serviceKeys, {
+          audience: this.self,
+          algorithms: [SERVICE_ALGORITHM],
+          requiredClaims: ['exp', 'iat', 'iss'],
+          maxTokenAge: `${SERVICE_TOKEN_TTL_S + 30}s`,
+        });
+        // The key names the caller: a service can only speak for itself.
+        if (payload.iss !== protectedHeader.kid) throw new Error('the issuer is not the key\'s service');
+        return { value: payload.iss as string, expiresAt: (payload.exp as number) * 1000 };
+      } catch {
+        throw commonErrors.UNAUTHORIZED('The service credential is not valid');
+      }
+    });
   }
 
   /** A credential proving to `audience` that this process is `self`, reused until it nears expiry. */

@@ -1,4 +1,4 @@
-import { cart, MAX_CENTS, Problem } from '@microshop/contracts';
+import { cart, formatCents as amount, MAX_CENTS, Problem } from '@microshop/contracts';
 import { type App, requireUser } from '@microshop/kit';
 import { Type } from 'typebox';
 import type { CartRepository } from '../data/cart-repository.js';
@@ -6,7 +6,6 @@ import { overCeiling, summarize, totalOf, withLine } from '../domain/cart.js';
 import { cartErrors } from '../errors.js';
 
 const security = [{ bearerAuth: [] }];
-const amount = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /** `currency` is the shop's: the only one a cart is in. */
 export function cartRoutes(app: App, carts: CartRepository, currency: string): void {
