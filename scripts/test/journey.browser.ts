@@ -129,7 +129,11 @@ describe('the storefront and the dashboard in a real browser', () => {
     await page.getByText('This card number is not valid. Check the digits.').waitFor();
     await shot(page, 'checkout-errors');
     await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+    const placed = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Place order' }).click();
+    const answer = await placed;
+    // When checkout fails, say how, with what the system logged, instead of only timing out below.
+    assert.equal(answer.status(), 202, `POST /api/orders answered ${answer.status()} ${await answer.text()}\n${runner.output().slice(-6000)}`);
 
     // The order's page follows the order to DELIVERED without a reload.
     await page.waitForURL(/\/orders\/[^/]+$/);
