@@ -4,6 +4,7 @@ export { installErrorHandling, sendProblem } from './error-handler.js';
 export type { HealthState, LivenessOptions, ReadinessCheck } from './health.js';
 export { escapeHtml } from './html.js';
 export { loggerOptions } from './logger.js';
+export { Counter, Gauge, Histogram, type Registry } from './metrics.js';
 export { freePort } from './ports.js';
 export {
   commonErrors,

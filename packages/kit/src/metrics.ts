@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+// Services define their own metrics in the app's registry (`app.metricsRegistry`) with the kit's prom-client.
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
 export interface MetricsOptions {
   service: string;
   instanceId: string;
@@ -11,6 +14,8 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): R
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service, instance: options.instanceId });
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool refuses them); the same figures are there by type.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route and status',

@@ -1,6 +1,7 @@
 import type { EventData, EventType } from '@microshop/contracts';
 import { type Kysely, sql } from '@microshop/data';
 import { type CloudEvent, createEvent, MalformedEventError, parseEvent } from './envelope.js';
+import type { BusObserver } from './metrics.js';
 import { enqueue, OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
 import type { IncomingMessage, Subscription, Transport } from './transport.js';
@@ -12,7 +13,10 @@ export interface BusLogger {
 }
 
 /** Handles one event inside the consumer's transaction; events it emits commit with its writes. */
-export type EventHandler<DB> = (trx: Kysely<DB>, event: CloudEvent, emit: Emit) => Promise<void>;
+export type EventHandler<DB> = (trx: Kysely<DB>, event: CloudEvent, emit: Emit, afterCommit: AfterCommit) => Promise<void>;
+
+/** Runs `done` once the handler's transaction has committed (never if it is rolled back); `done` must not throw. */
+export type AfterCommit = (done: () => void) => void;
 
 export interface EventBusOptions {
   /** The service name: the events' `source` and the consumer group. */
@@ -24,6 +28,8 @@ export interface EventBusOptions {
   /** Delay before delivery `attempt + 1` (default 1 s doubling, at most 60 s). */
   backoffMs?: (attempt: number) => number;
   relayPollMs?: number;
+  /** Told of handled, retried and dead-lettered events (metrics). */
+  observer?: BusObserver;
 }
 
 export type Emit = <K extends EventType>(type: K, subject: string, data: EventData<K>) => void;
@@ -117,7 +123,15 @@ export class EventBus<DB extends MessagingTables> {
 
   async #handleBatch(batch: Array<{ message: IncomingMessage; resolve: () => void }>): Promise<void> {
     const { log, service } = this.options;
-    const work: Array<{ message: IncomingMessage; resolve: () => void; event: CloudEvent; handler: EventHandler<DB>; error?: unknown }> = [];
+    const work: Array<{
+      message: IncomingMessage;
+      resolve: () => void;
+      event: CloudEvent;
+      handler: EventHandler<DB>;
+      error?: unknown;
+      seconds?: number;
+      committed?: Array<() => void>;
+    }> = [];
     for (const item of batch) {
       let event: CloudEvent;
       try {
@@ -125,6 +139,7 @@ export class EventBus<DB extends MessagingTables> {
       } catch (error) {
         const reason = error instanceof MalformedEventError ? `malformed: ${error.message}` : String(error);
         log.warn({ reason }, 'dead-lettering a malformed message');
+        this.options.observer?.deadLettered('unknown');
         await item.message.deadLetter(reason).catch(() => {});
         item.resolve();
         continue;
@@ -141,6 +156,7 @@ export class EventBus<DB extends MessagingTables> {
       // several minutes must not dead-letter what is in flight.
       if (item.message.attempt > POISON_DELIVERIES) {
         log.error({ eventId: event.id, type: event.type, attempts: item.message.attempt }, 'dead-lettering an event that is never acknowledged');
+        this.options.observer?.deadLettered(event.type);
         await item.message.deadLetter(`delivered ${item.message.attempt} times without being acknowledged`).catch(() => {});
         item.resolve();
         continue;
@@ -153,6 +169,7 @@ export class EventBus<DB extends MessagingTables> {
         await this.db.transaction().execute(async (trx) => {
           const inbox = trx as unknown as Kysely<MessagingTables>;
           for (const item of work) {
+            const began = performance.now();
             await sql`savepoint inbox_event`.execute(trx);
             try {
               const inserted = await inbox
@@ -166,7 +183,7 @@ export class EventBus<DB extends MessagingTables> {
                 const emit: Emit = (type, subject, data) => {
                   emitted.push(createEvent(service, type, subject, data, { traceparent: item.event.traceparent }));
                 };
-                await item.handler(trx as unknown as Kysely<DB>, item.event, emit);
+                await item.handler(trx as unknown as Kysely<DB>, item.event, emit, (done) => (item.committed ??= []).push(done));
                 await enqueue(trx, emitted);
                 if (emitted.length > 0) publishAfterCommit = true;
               }
@@ -176,6 +193,7 @@ export class EventBus<DB extends MessagingTables> {
               await sql`rollback to savepoint inbox_event`.execute(trx);
               await sql`release savepoint inbox_event`.execute(trx);
             }
+            item.seconds = (performance.now() - began) / 1000;
           }
         });
       } catch (error) {
@@ -183,6 +201,7 @@ export class EventBus<DB extends MessagingTables> {
         // without dead-lettering it; an outage must not turn into a pile of dead letters.
         log.warn({ err: error, events: work.length }, 'event batch could not commit; will retry');
         for (const item of work) {
+          this.options.observer?.retried(item.event.type);
           await item.message.retry(Math.min(1_000 * 2 ** Math.min(item.message.attempt, 5), 30_000)).catch(() => {});
           item.resolve();
         }
@@ -190,6 +209,8 @@ export class EventBus<DB extends MessagingTables> {
       }
       if (publishAfterCommit) this.relay.kick();
       for (const item of work) {
+        this.options.observer?.handled(item.event.type, item.seconds ?? 0, item.error !== undefined);
+        if (item.error === undefined) for (const done of item.committed ?? []) done();
         try {
           if (item.error === undefined) await item.message.ack();
           else await this.#failed(item.message, item.event, item.error);
@@ -207,10 +228,12 @@ export class EventBus<DB extends MessagingTables> {
     const text = (error as Error)?.message ?? String(error);
     if (message.attempt >= maxAttempts) {
       log.error({ eventId: event.id, type: event.type, attempts: message.attempt, err: error }, 'dead-lettering an event that keeps failing');
+      this.options.observer?.deadLettered(event.type);
       await message.deadLetter(`failed ${message.attempt} times: ${text}`);
     } else {
       const delay = (this.options.backoffMs ?? defaultBackoff)(message.attempt);
       log.warn({ eventId: event.id, type: event.type, attempt: message.attempt, retryInMs: delay, err: error }, 'event handler failed; will retry');
+      this.options.observer?.retried(event.type);
       await message.retry(delay);
     }
   }

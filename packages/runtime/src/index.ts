@@ -1,6 +1,7 @@
 import { type Database, type Migration, openDatabase } from '@microshop/data';
 import { type App, createApp, type ServiceConfig, Trust } from '@microshop/kit';
 import { createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
+import { busMetrics } from './bus-metrics.js';
 import { busRoutes } from './bus-routes.js';
 
 export interface ServiceParts<DB extends MessagingTables> {
@@ -59,7 +60,15 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
     readiness: { database: () => database.ping(), bus: () => transport.ping() },
   });
   app.log.info({ engine: database.engine, location: database.location, applied: database.applied, transport: transport.kind }, 'storage ready');
-  const bus = new EventBus<DB>(database.db, { service: config.service, transport, log: app.log, maxAttempts: options.maxAttempts });
+  const observer = busMetrics({
+    registry: app.metricsRegistry,
+    db: database.db,
+    transport,
+    group: config.service,
+    types: (): string[] => bus.types,
+    log: app.log,
+  });
+  const bus = new EventBus<DB>(database.db, { service: config.service, transport, log: app.log, maxAttempts: options.maxAttempts, observer });
   app.addHook('onClose', async () => {
     await bus.stop();
     await transport.close();

@@ -12,4 +12,5 @@ export {
 export { type RunningProcess, startChild, waitForHttp } from './processes.js';
 export { until } from './until.js';
 export { NATS_SERVER_BIN, NATS_URL, natsUnreachable, startNatsServer } from './nats.js';
+export { PROMETHEUS_BIN, PROMTOOL_BIN, prometheusMissing } from './prometheus.js';
 export { PROCESSES, type TestTrust, type TestUser, testTrust, type TokenOptions } from './trust.js';

@@ -2,6 +2,7 @@ import { get } from 'node:http';
 import { join, resolve } from 'node:path';
 import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
+import { type ScrapeTarget, writeTargets } from './prometheus-targets.js';
 import { Supervisor } from './supervisor.js';
 
 /** How long a scaled-down instance keeps running after the gateway stops sending it requests. */
@@ -141,6 +142,7 @@ export class Runner {
     await this.#waitReady(this.services);
     this.gateway.start();
     await this.#waitReady([this.gateway]);
+    this.#writeTargets();
     return Math.round(performance.now() - began);
   }
 
@@ -169,6 +171,23 @@ export class Runner {
     this.gateway.spec.env.MICROSHOP_UPSTREAMS = text;
     const upstreams = Object.fromEntries([...this.#instances].map(([service, list]) => [service, list.map((s) => s.url)]));
     this.gateway.send({ type: UPSTREAMS_MESSAGE, upstreams });
+    this.#writeTargets();
+  }
+
+  /** Where Prometheus finds every process's /metrics (deploy/observability): rewritten whenever instances change. */
+  #writeTargets(running = true): void {
+    const targets: ScrapeTarget[] = [];
+    if (running) {
+      for (const [service, list] of this.#instances) {
+        for (const s of list) targets.push({ address: `127.0.0.1:${s.spec.port}`, service, instance: s.spec.name });
+      }
+      if (this.gateway) targets.push({ address: new URL(this.gatewayUrl).host, service: 'gateway', instance: this.gateway.spec.name });
+    }
+    try {
+      writeTargets(resolve(this.config.dataDir), targets);
+    } catch (error) {
+      this.say(`could not write the Prometheus targets file: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -238,6 +257,8 @@ export class Runner {
       for (const supervisor of [...instances, this.gateway]) supervisor?.prepareToStop();
       await this.gateway?.stop();
       await Promise.all(instances.map((s) => s.stop()));
+      // Nothing left to scrape: an empty list rather than addresses another program may take next.
+      this.#writeTargets(false);
     })();
     return this.#stopping;
   }

@@ -6,6 +6,7 @@ import { migrations } from './data/migrations/index.js';
 import { OrderRepository } from './data/order-repository.js';
 import type { OrdersDatabase } from './data/schema.js';
 import { onDeliveryArrived, onDeliveryDeparted, onPaymentFailed, onPaymentSucceeded, onStockRejected } from './events/saga.js';
+import { orderMetrics } from './metrics.js';
 import { orderRoutes } from './routes/orders.js';
 
 /** Builds orders: checkout, order history, and the order's side of the checkout saga. */
@@ -16,11 +17,12 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
     title: 'Microshop orders',
     description: 'Checkout from the cart, orders and their status history.',
     setup({ app, trust, database, bus }) {
-      bus.on('inventory.stock.rejected', onStockRejected);
-      bus.on('payments.payment.succeeded', onPaymentSucceeded);
-      bus.on('payments.payment.failed', onPaymentFailed);
-      bus.on('shipping.delivery.departed', onDeliveryDeparted);
-      bus.on('shipping.delivery.arrived', onDeliveryArrived);
+      const metrics = orderMetrics(app.metricsRegistry, config.currency);
+      bus.on('inventory.stock.rejected', onStockRejected(metrics));
+      bus.on('payments.payment.succeeded', onPaymentSucceeded(metrics));
+      bus.on('payments.payment.failed', onPaymentFailed(metrics));
+      bus.on('shipping.delivery.departed', onDeliveryDeparted(metrics));
+      bus.on('shipping.delivery.arrived', onDeliveryArrived(metrics));
       const repository = new OrderRepository(database.db);
       const checkout = new Checkout(
         bus,
@@ -28,6 +30,7 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
         new ServiceClient('cart', config.upstreams.cart ?? [], trust),
         new ServiceClient('payments', config.upstreams.payments ?? [], trust),
         config.currency,
+        metrics,
       );
       orderRoutes(app, checkout, repository);
     },

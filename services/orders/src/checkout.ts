@@ -6,6 +6,7 @@ import type { EventBus } from '@microshop/messaging';
 import { type OrderRepository, toOrder } from './data/order-repository.js';
 import type { OrdersDatabase, OrderTable } from './data/schema.js';
 import { orderErrors } from './errors.js';
+import type { OrderMetrics } from './metrics.js';
 
 /** What makes two submissions "the same order": everything but the card's secret parts. */
 function requestHash(body: orders.PlaceOrderBody): string {
@@ -23,6 +24,7 @@ export class Checkout {
     private readonly paymentsService: ServiceClient,
     /** The shop currency (MICROSHOP_CURRENCY): the only one an order is taken in. */
     private readonly currency: string,
+    private readonly metrics: OrderMetrics,
   ) {}
 
   /** `token` is the shopper's own: orders calls cart and payments for them, with its own credential beside it. */
@@ -90,6 +92,7 @@ export class Checkout {
           paymentMethodId: method.body.paymentMethodId,
         });
       }, context);
+      this.metrics.reached(row);
     } catch (error) {
       // The same key raced in from another request: answer with the order that won.
       if (isUniqueViolation(error)) {
