@@ -10,15 +10,18 @@ import { homeRoute } from './routes/home.js';
 import { upstreamMetrics } from './upstreams/metrics.js';
 import { docsRoutes } from './routes/docs.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { otlpReceiverRoute, traceRoutes } from './routes/traces.js';
+import { installEdgeSpans } from './traces/edge-span.js';
+import { TraceStore } from './traces/store.js';
 import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Upstreams } from './upstreams/pool.js';
 import { TrafficSampler } from './upstreams/sampler.js';
 
 /** Routes the gateway answers itself under /api. */
-const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters']);
+const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map']);
 /** …and those with parameters (`.+`: the path is matched decoded, and an id may hold an escaped slash). */
-const GATEWAY_API_PATTERN = /^\/api\/admin\/dead-letters\/.+\/replay$/;
+const GATEWAY_API_PATTERN = /^\/api\/admin\/(dead-letters\/.+\/replay|traces\/[^/]+)$/;
 
 /** `{ type: 'microshop.upstreams', upstreams: { catalog: ['http://…'], … } }`, or undefined for any other message. */
 export function parseUpstreamsMessage(message: unknown): Record<string, string[]> | undefined {
@@ -31,7 +34,7 @@ export function parseUpstreamsMessage(message: unknown): Record<string, string[]
 }
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
-export async function buildGateway(config: GatewayConfig): Promise<App> {
+export async function buildGateway(config: GatewayConfig, options: { traces?: TraceStore } = {}): Promise<App> {
   // The pools log through the app's logger, so they are made after the app that reports on them.
   const ref: { upstreams?: Upstreams; checked?: boolean } = {};
   const app = await createApp({
@@ -39,6 +42,8 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     instanceId: config.instanceId,
     logLevel: config.logLevel,
     openapi: false,
+    // Its own server span (traces/edge-span.ts): proxied requests stay out of the async context.
+    tracing: false,
     ...(config.tls ? { https: config.tls } : {}),
     trustedProxies: config.trustedProxies,
     // Ready once every known instance has been checked once, whatever the answers: after that the
@@ -58,6 +63,9 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
       ),
     }),
   });
+  // The built-in trace store (SPEC §5b): the gateway's own spans and what services send.
+  const traces = options.traces ?? new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
+  installEdgeSpans(app, { activeFor: (path) => GATEWAY_API.has(path) || GATEWAY_API_PATTERN.test(path) });
   const upstreams = new Upstreams(config.upstreams, app.log);
   ref.upstreams = upstreams;
   // The first round (at most the check timeout, 800 ms) runs before the gateway listens, so no
@@ -121,8 +129,10 @@ export async function buildGateway(config: GatewayConfig): Promise<App> {
     adminStatusRoute(edge, upstreams);
     adminOverviewRoute(edge, upstreams, trust, sampler, metrics.breaker);
     deadLetterRoutes(edge, upstreams, trust);
+    traceRoutes(edge, traces);
     await proxyRoutes(edge, upstreams, metrics, config);
   });
+  await otlpReceiverRoute(app, traces, trust);
   docsRoutes(app, upstreams);
   await webRoutes(app, config.webDir);
   return app;

@@ -62,6 +62,9 @@ export function loadGatewayConfig(env: Env = process.env) {
       /** How often the operations dashboard's traffic figures are sampled (tests shorten it). */
       sampleIntervalMs: int('GATEWAY_SAMPLE_INTERVAL_MS', { default: 2_000, min: 50, max: 60_000 }),
       webDir: custom('GATEWAY_WEB_DIR', (text) => resolve(text?.trim() || BUILT_WEB_DIR)),
+      /** The built-in trace store's bounds: most spans kept, and for how long after a trace's last span. */
+      tracesMaxSpans: int('GATEWAY_TRACES_MAX_SPANS', { default: 20_000, min: 100, max: 5_000_000 }),
+      tracesMaxAgeMinutes: int('GATEWAY_TRACES_MAX_AGE_MINUTES', { default: 60, min: 1, max: 10_080 }),
       shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
     },
     env,

@@ -1,9 +1,15 @@
 import { runServer, startProcess } from '@microshop/kit';
+import { startTelemetry } from '@microshop/kit/telemetry';
 import { buildGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
+import { LocalSpans } from './traces/local-spans.js';
+import { TraceStore } from './traces/store.js';
 
 startProcess(async () => {
   const config = loadGatewayConfig();
-  const app = await buildGateway(config);
+  // The gateway holds the built-in trace store: its own spans go straight in.
+  const traces = new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
+  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces) });
+  const app = await buildGateway(config, { traces });
   await runServer(app, config);
 });

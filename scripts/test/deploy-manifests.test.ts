@@ -248,6 +248,8 @@ function problemsOf(objects: Obj[], overlay: 'local' | 'production'): string[] {
     expect('ingress-controller', s, 8080, false);
     expect(s, overlay === 'local' ? 'postgres' : `${s}-db`, 5432, true);
     expect(s, 'nats', 4222, true);
+    // Spans, to the gateway's trace store.
+    expect(s, 'gateway', 8080, true);
     for (const other of SERVICES) if (other !== s) expect(s, other, 8080, s === 'orders' && (other === 'cart' || other === 'payments'));
   }
   expect('gateway', postgres, 5432, false);

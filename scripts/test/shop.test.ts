@@ -168,6 +168,77 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     assert.deepEqual(((await call('GET', '/api/orders', { token })).body.items as Json[]).map((o) => o.id), [placed.body.id]);
   });
 
+  it('records one purchase as one trace, from the gateway through every service of the saga and each of its events', async () => {
+    const { token } = await register('grace');
+    const [product] = (await call('GET', '/api/products?limit=1')).body.items as [Json];
+    await addToCart(token, product.id, 1);
+    const response = await fetch(`${base}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': 'traced-1' },
+      body: JSON.stringify({ shippingAddress: ADDRESS, payment: card(GOOD) }),
+    });
+    assert.equal(response.status, 202);
+    const traceId = response.headers.get('x-trace-id') ?? '';
+    assert.match(traceId, /^[0-9a-f]{32}$/, 'the gateway names the trace');
+    const order = (await response.json()) as Json;
+    await orderReaches(token, order.id, ['DELIVERED'], 30_000);
+
+    // Each event of the saga, and the consumer groups that handle it.
+    const handled: Array<[string, string]> = [
+      ['orders.order.placed', 'cart'],
+      ['orders.order.placed', 'inventory'],
+      ['orders.order.placed', 'payments'],
+      ['inventory.stock.reserved', 'payments'],
+      ['payments.payment.succeeded', 'orders'],
+      ['orders.order.confirmed', 'shipping'],
+      ['orders.order.confirmed', 'notifications'],
+      ['shipping.delivery.departed', 'orders'],
+      ['shipping.delivery.arrived', 'orders'],
+      ['shipping.delivery.arrived', 'notifications'],
+    ];
+    const services = ['gateway', 'orders', 'cart', 'payments', 'inventory', 'shipping', 'notifications'];
+    // Spans reach the store from each process within a second or so of ending.
+    const { found, spans } = await until('the whole trace in the store', async () => {
+      const list = await call('GET', `/api/admin/traces?orderId=${order.id}`, { token: adminToken });
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      if (list.body.items.length === 0) return undefined;
+      const detail = await call('GET', `/api/admin/traces/${list.body.items[0].traceId}`, { token: adminToken });
+      const all = detail.body.spans as Json[];
+      const complete = handled.every(([type, group]) => all.some((s) => s.name === `process ${type}` && s.attributes['messaging.consumer.group.name'] === group));
+      return complete && services.every((name) => all.some((s) => s.service === name)) ? { found: list.body.items as Json[], spans: all } : undefined;
+    });
+    assert.equal(found.length, 1, 'one trace for the order');
+    const [summary] = found as [Json];
+    assert.equal(summary.traceId, traceId, 'the one X-Trace-Id named');
+    assert.ok(services.every((name) => summary.services.includes(name)), `services ${summary.services}`);
+
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    const roots = spans.filter((span) => span.parentSpanId === null);
+    assert.deepEqual(roots.map((span) => [span.service, span.kind, span.name]), [['gateway', 'server', 'POST /api/orders']], 'one root: the gateway');
+    const orphans = spans.filter((span) => span.parentSpanId !== null && !byId.has(span.parentSpanId));
+    assert.deepEqual(orphans.map((span) => `${span.service}: ${span.name}`), [], 'every span’s parent is in the trace');
+    assert.ok(spans.every((span) => span.traceId === traceId));
+    for (const [type, group] of handled) {
+      const consumer = spans.find((span) => span.name === `process ${type}` && span.attributes['messaging.consumer.group.name'] === group);
+      assert.equal(consumer?.kind, 'consumer', `${group} handles ${type}`);
+      const producer = byId.get(consumer.parentSpanId);
+      assert.equal(producer?.kind, 'producer', `${group}'s handling of ${type} continues the producer's span`);
+      assert.equal(producer.name, `create ${type}`);
+      assert.equal(consumer.attributes['microshop.order_id'], order.id);
+      assert.ok(spans.some((span) => span.kind === 'producer' && span.name === `send ${type}` && span.parentSpanId === producer.spanId), `the relay's send of ${type}`);
+    }
+    // HTTP both ways: orders' calls to payments and the cart are client spans with the callee's server span beneath.
+    for (const [callee, route] of [['payments', 'POST /internal/payment-methods'], ['cart', 'GET /api/cart']] as const) {
+      const server = spans.find((span) => span.service === callee && span.kind === 'server' && span.name === route);
+      assert.ok(server, `${callee} answered ${route} within the trace`);
+      const client = byId.get(server.parentSpanId);
+      assert.equal(client?.service, 'orders');
+      assert.equal(client.kind, 'client');
+    }
+    assert.ok(spans.some((span) => span.service === 'orders' && span.attributes['db.query.text']), 'database work is traced');
+    assert.ok(spans.some((span) => span.name === 'drone departs' && span.service === 'shipping'), 'the flight stays in the trace');
+  });
+
   it('answers the same Idempotency-Key with the same order, and a different body with 422', async () => {
     const { token } = await register('idem');
     const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];

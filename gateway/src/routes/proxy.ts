@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
@@ -29,25 +28,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  */
 const SERVICE_IN_TROUBLE = new Set([502, 503, 504]);
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
-const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** Random bytes drawn 4 KiB at a time: one system call per ~170 traces instead of two per request. */
-let randomPool = Buffer.alloc(0);
-let randomOffset = 0;
-function randomHex(bytes: number): string {
-  if (randomOffset + bytes > randomPool.length) {
-    randomPool = randomBytes(4096);
-    randomOffset = 0;
-  }
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + bytes);
-  randomOffset += bytes;
-  return hex;
-}
-
-/** A W3C trace context for a new trace: version 00, random trace and span ids, sampled. */
-export function newTraceparent(): string {
-  return `00-${randomHex(16)}-${randomHex(8)}-01`;
-}
 /**
  * Dropped from what clients send: no client speaks for a service (x-microshop-*), x-user-* mean nothing, forwarding
  * claims other than X-Forwarded-For are not trusted, and hop-by-hop headers end at the gateway.
@@ -89,7 +70,7 @@ export function noInstance(service: string): HttpProblem {
 }
 
 function rewriteRequestHeaders(
-  request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers' | 'verifiedUser'>,
+  request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers' | 'verifiedUser' | 'traceparent'>,
   headers: IncomingHttpHeaders,
 ): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
@@ -97,9 +78,9 @@ function rewriteRequestHeaders(
     if (!CLIENT_FORBIDDEN_HEADER.test(name)) out[name] = value;
   }
   out['x-request-id'] = request.id;
-  // Every request is traced: a client that starts no trace gets one started here.
-  const traceparent = headers.traceparent;
-  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) out.traceparent = newTraceparent();
+  // The gateway's span for this request is the service's parent (edge-span.ts).
+  out.traceparent = request.traceparent;
+  delete out.tracestate;
   const forwardedFor = request.headers['x-forwarded-for'];
   out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
   out['x-forwarded-proto'] = request.protocol;

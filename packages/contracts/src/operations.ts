@@ -72,3 +72,93 @@ export const DeadLetterList = Type.Object({
   unavailable: Type.Array(Type.String()),
 });
 export type DeadLetterList = Static<typeof DeadLetterList>;
+
+/** The kinds of span (OpenTelemetry's, in lower case). */
+export const SpanKind = Type.Union([
+  Type.Literal('server'),
+  Type.Literal('client'),
+  Type.Literal('producer'),
+  Type.Literal('consumer'),
+  Type.Literal('internal'),
+]);
+export type SpanKind = Static<typeof SpanKind>;
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+const AttributeValue = Type.Union([Scalar, Type.Array(Scalar)]);
+
+/** One span as the built-in trace store keeps it (SPEC §5b). */
+export const SpanView = Type.Object({
+  traceId: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  spanId: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  /** Null for a trace's root. */
+  parentSpanId: Type.Union([Type.String({ pattern: '^[0-9a-f]{16}$' }), Type.Null()]),
+  name: Type.String(),
+  service: Type.String(),
+  /** The process instance that recorded it. */
+  instance: Type.String(),
+  kind: SpanKind,
+  startTime: Type.String({ format: 'date-time' }),
+  /** Milliseconds from the trace's first span to this one's start. */
+  offsetMs: Type.Number({ minimum: 0 }),
+  durationMs: Type.Number({ minimum: 0 }),
+  status: Type.Union([Type.Literal('unset'), Type.Literal('ok'), Type.Literal('error')]),
+  /** The status description of a span that failed. */
+  statusMessage: Type.Optional(Type.String()),
+  attributes: Type.Record(Type.String(), AttributeValue),
+  events: Type.Array(Type.Object({ name: Type.String(), offsetMs: Type.Number(), attributes: Type.Record(Type.String(), AttributeValue) })),
+});
+export type SpanView = Static<typeof SpanView>;
+
+/** GET /api/admin/traces/:traceId. */
+export const TraceView = Type.Object({
+  traceId: Type.String(),
+  spans: Type.Array(SpanView),
+});
+export type TraceView = Static<typeof TraceView>;
+
+export const TraceSummary = Type.Object({
+  traceId: Type.String(),
+  /** The root span's name, or the earliest span's while the root has not arrived. */
+  rootName: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  durationMs: Type.Number({ minimum: 0 }),
+  services: Type.Array(Type.String()),
+  spanCount: Type.Integer({ minimum: 0 }),
+  error: Type.Boolean(),
+  /** The orders its spans handled. */
+  orderIds: Type.Array(Type.String()),
+});
+export type TraceSummary = Static<typeof TraceSummary>;
+
+/** GET /api/admin/traces: newest first. */
+export const TraceList = Type.Object({ items: Type.Array(TraceSummary) });
+export type TraceList = Static<typeof TraceList>;
+
+export const TraceQuery = Type.Object({
+  orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  service: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9-]*$' })),
+  error: Type.Optional(Type.Boolean()),
+  minDurationMs: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400_000 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type TraceQuery = Static<typeof TraceQuery>;
+
+/** One edge of the service map: calls (HTTP) or events from one service to another, over the store's window. */
+export const ServiceEdge = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  kind: Type.Union([Type.Literal('http'), Type.Literal('event')]),
+  count: Type.Integer({ minimum: 0 }),
+  errors: Type.Integer({ minimum: 0 }),
+  perSecond: Rate,
+  errorRate: Share,
+});
+export type ServiceEdge = Static<typeof ServiceEdge>;
+
+/** GET /api/admin/service-map: the services and edges seen in the last `windowSeconds`. */
+export const ServiceMap = Type.Object({
+  windowSeconds: Type.Integer({ minimum: 1 }),
+  services: Type.Array(Type.String()),
+  edges: Type.Array(ServiceEdge),
+});
+export type ServiceMap = Static<typeof ServiceMap>;

@@ -1,11 +1,13 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type QueryResult,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -18,9 +20,56 @@ import {
  * service committed in between; an immediate one waits for the lock (busy_timeout) instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly namespace: string,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return tracedConnection(await super.acquireConnection(), this.namespace);
+  }
+}
+
+const tracer = trace.getTracer('@microshop/data');
+const VERB_AND_TABLE = /^\s*(\w+)(?:[\s\S]*?\b(?:from|into|update)\s+"?(\w+)"?)?/i;
+
+/**
+ * SQLite has no OpenTelemetry instrumentation: a client span per statement, inside a traced
+ * request or event only (a query outside one starts no trace). The text is Kysely's parameterized
+ * SQL, never the values.
+ */
+function tracedConnection(connection: DatabaseConnection, namespace: string): DatabaseConnection {
+  return {
+    streamQuery: connection.streamQuery.bind(connection),
+    async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+      const active = context.active();
+      if (!trace.getSpan(active)) return connection.executeQuery<R>(compiled);
+      const [, verb = 'query', table] = VERB_AND_TABLE.exec(compiled.sql) ?? [];
+      const operation = verb.toUpperCase();
+      const span = tracer.startSpan(
+        table ? `${operation} ${table}` : operation,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'db.system.name': 'sqlite', 'db.namespace': namespace, 'db.operation.name': operation, 'db.query.text': compiled.sql.slice(0, 2_048), ...(table ? { 'db.collection.name': table } : {}) },
+        },
+        active,
+      );
+      try {
+        return await connection.executeQuery<R>(compiled);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  };
 }
 
 /**
@@ -36,12 +85,15 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly namespace: string,
+  ) {
     super(config);
     this.#config = config;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.namespace);
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
@@ -67,5 +119,5 @@ export function sqliteDialect(dataDir: string, service: string): { dialect: Sqli
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  return { dialect: new ImmediateSqliteDialect({ database }), file };
+  return { dialect: new ImmediateSqliteDialect({ database }, service), file };
 }

@@ -18,6 +18,8 @@ import { redactUrl } from './redact-url.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 import { REQUEST_TIMEOUT_MS, serverTimeouts } from './request-timeouts.js';
 import { answerUnmetExpectations, onClientError, onFrameworkError } from './server-errors.js';
+import { telemetry } from './telemetry/telemetry.js';
+import { SERVICE_TOKEN_HEADER } from './trust/bundle.js';
 import { installGuard } from './trust/guard.js';
 import type { Trust } from './trust/trust.js';
 import { createValidatorCompiler, strictQuery } from './validation.js';
@@ -61,6 +63,11 @@ export interface CreateAppOptions {
   trustedProxies?: readonly string[];
   /** Verify every caller against this before its route runs (see trust/guard.ts); services always pass it. */
   trust?: Trust;
+  /**
+   * A server span per request from the process's telemetry, when started (default true); the
+   * gateway makes its own, leaner one.
+   */
+  tracing?: boolean;
 }
 
 declare module 'fastify' {
@@ -101,6 +108,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   answerUnmetExpectations(app.server, app.log);
+  const otel = telemetry();
+  // First, so that every hook, the handler and the log lines run inside the request's span.
+  if (otel?.fastify && options.tracing !== false) await app.register(otel.fastify.plugin());
+  // Spans go to the built-in store with this service's credential.
+  const trust = options.trust;
+  if (trust) otel?.useCredentials(async () => ({ [SERVICE_TOKEN_HEADER]: await trust.serviceToken('gateway') }));
 
   app.setValidatorCompiler(createValidatorCompiler());
   // Before any route is added, so that every one of them refuses unknown query parameters.

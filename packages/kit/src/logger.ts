@@ -1,4 +1,16 @@
+import { trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+
+/**
+ * `trace_id` and `span_id` of the active span (SPEC §5b), or nothing outside any. Always a new
+ * object: pino merges the line's own fields into what the mixin returns.
+ */
+export function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
 
 /** Structured JSON logs; secrets never reach a log line. */
 export function loggerOptions(options: { service: string; instanceId: string; level: string }): LoggerOptions {
@@ -7,6 +19,8 @@ export function loggerOptions(options: { service: string; instanceId: string; le
     base: { service: options.service, instance: options.instanceId, pid: process.pid },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     messageKey: 'msg',
+    // A line written while a request or an event is handled names its trace and span.
+    mixin: traceFields,
     redact: {
       paths: [
         'req.headers.authorization',

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from './config.js';
+import { telemetry } from './telemetry/telemetry.js';
 
 export interface RunOptions {
   port: number;
@@ -27,6 +28,8 @@ export async function runServer(app: FastifyInstance, options: RunOptions): Prom
     force.unref();
     try {
       await app.close();
+      // The spans of the last requests, before the process is gone.
+      await telemetry()?.shutdown();
       app.log.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { commonErrors } from './problem.js';
 import { SERVICE_TOKEN_HEADER } from './trust/bundle.js';
 import type { Trust } from './trust/trust.js';
@@ -26,13 +27,16 @@ export class ServiceClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { headers?: Record<string, string>; body?: unknown; userToken?: string | null } = {},
+    options: { headers?: Record<string, string>; body?: unknown; userToken?: string | null; traceparent?: string | undefined } = {},
   ): Promise<ServiceResponse<T>> {
     if (this.urls.length === 0) {
       throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service is not configured`, { extensions: { service: this.service } });
     }
     const credentials: Record<string, string> = { [SERVICE_TOKEN_HEADER]: await this.trust.serviceToken(this.service) };
     if (options.userToken) credentials.authorization = `Bearer ${options.userToken}`;
+    // Traced, the call gets a client span and its context from the instrumentation; otherwise the
+    // caller's trace context is passed on as it came.
+    if (options.traceparent && !trace.getActiveSpan()) credentials.traceparent = options.traceparent;
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const url = this.urls[this.#next++ % this.urls.length];
       let response: Response;

@@ -4,6 +4,8 @@ import { type CloudEvent, createEvent, MalformedEventError, parseEvent } from '.
 import type { BusObserver } from './metrics.js';
 import { enqueue, OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
+import { context as otelContext } from '@opentelemetry/api';
+import { endSpans, failSpan, startProcessSpan, traceparentForNewEvent } from './tracing.js';
 import type { IncomingMessage, Subscription, Transport } from './transport.js';
 
 export interface BusLogger {
@@ -80,7 +82,10 @@ export class EventBus<DB extends MessagingTables> {
     const result = await this.db.transaction().execute(async (trx) => {
       const events: CloudEvent[] = [];
       const emit: Emit = (type, subject, data) => {
-        events.push(createEvent(this.options.service, type, subject, data, { traceparent: context.traceparent }));
+        const event = createEvent(this.options.service, type, subject, data);
+        const traceparent = traceparentForNewEvent(this.transport.kind, type, event.id, data, context.traceparent);
+        if (traceparent) event.traceparent = traceparent;
+        events.push(event);
       };
       const value = await work(trx as unknown as Kysely<DB>, emit);
       await enqueue(trx, events);
@@ -170,29 +175,40 @@ export class EventBus<DB extends MessagingTables> {
           const inbox = trx as unknown as Kysely<MessagingTables>;
           for (const item of work) {
             const began = performance.now();
-            await sql`savepoint inbox_event`.execute(trx);
-            try {
-              const inserted = await inbox
-                .insertInto('inbox')
-                .values({ consumer: service, event_id: item.event.id, handled_at: new Date().toISOString() })
-                .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
-                .executeTakeFirst();
-              // Zero rows: handled before (a redelivery); the inbox row makes it a no-op.
-              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-                const emitted: CloudEvent[] = [];
-                const emit: Emit = (type, subject, data) => {
-                  emitted.push(createEvent(service, type, subject, data, { traceparent: item.event.traceparent }));
-                };
-                await item.handler(trx as unknown as Kysely<DB>, item.event, emit, (done) => (item.committed ??= []).push(done));
-                await enqueue(trx, emitted);
-                if (emitted.length > 0) publishAfterCommit = true;
+            // The event's handling continues the trace it was written in; its queries and the
+            // events it emits are children of this span.
+            const processing = startProcessSpan(this.transport.kind, service, item.event, item.message.attempt);
+            await otelContext.with(processing.context, async () => {
+              await sql`savepoint inbox_event`.execute(trx);
+              try {
+                const inserted = await inbox
+                  .insertInto('inbox')
+                  .values({ consumer: service, event_id: item.event.id, handled_at: new Date().toISOString() })
+                  .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+                  .executeTakeFirst();
+                // Zero rows: handled before (a redelivery); the inbox row makes it a no-op.
+                if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+                  const emitted: CloudEvent[] = [];
+                  const emit: Emit = (type, subject, data) => {
+                    const event = createEvent(service, type, subject, data);
+                    const traceparent = traceparentForNewEvent(this.transport.kind, type, event.id, data, item.event.traceparent);
+                    if (traceparent) event.traceparent = traceparent;
+                    emitted.push(event);
+                  };
+                  await item.handler(trx as unknown as Kysely<DB>, item.event, emit, (done) => (item.committed ??= []).push(done));
+                  await enqueue(trx, emitted);
+                  if (emitted.length > 0) publishAfterCommit = true;
+                }
+                await sql`release savepoint inbox_event`.execute(trx);
+              } catch (error) {
+                item.error = error ?? new Error('handler failed');
+                failSpan(processing.span, item.error);
+                await sql`rollback to savepoint inbox_event`.execute(trx);
+                await sql`release savepoint inbox_event`.execute(trx);
+              } finally {
+                endSpans([processing.span]);
               }
-              await sql`release savepoint inbox_event`.execute(trx);
-            } catch (error) {
-              item.error = error ?? new Error('handler failed');
-              await sql`rollback to savepoint inbox_event`.execute(trx);
-              await sql`release savepoint inbox_event`.execute(trx);
-            }
+            });
             item.seconds = (performance.now() - began) / 1000;
           }
         });

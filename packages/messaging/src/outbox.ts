@@ -1,6 +1,7 @@
 import type { Kysely } from '@microshop/data';
 import type { CloudEvent } from './envelope.js';
 import type { MessagingTables } from './tables.js';
+import { endSpans, startSendSpans } from './tracing.js';
 import { PartialPublishError, type Transport } from './transport.js';
 
 /** Writes events in the caller's transaction: they exist exactly when the state change does. */
@@ -62,9 +63,12 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
       .limit(this.options.batchSize ?? 256)
       .execute();
     if (rows.length === 0) return 0;
+    const spans = startSendSpans(this.transport.kind, rows);
     try {
       await this.transport.publish(rows);
+      endSpans(spans);
     } catch (error) {
+      endSpans(spans, error);
       // Mark what the broker did store, so the retry starts at the first event it did not.
       if (error instanceof PartialPublishError && error.published > 0) await this.#markSent(rows.slice(0, error.published));
       throw error;

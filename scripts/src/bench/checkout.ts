@@ -18,7 +18,7 @@ async function call(base: string, method: string, path: string, token?: string, 
 }
 
 /** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
-async function run(root: string, production: boolean, shoppers: number, seconds: number) {
+async function run(root: string, production: boolean, shoppers: number, seconds: number, tracing: boolean) {
   const port = await freePort();
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
@@ -30,6 +30,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     MICROSHOP_RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     MICROSHOP_LOG_FORMAT: 'json',
+    ...(tracing ? {} : { OTEL_SDK_DISABLED: 'true' }),
   };
   if (production) {
     for (const service of SERVICES) {
@@ -105,11 +106,17 @@ export async function checkoutBench(root: string, seconds: number): Promise<stri
   const down = (await postgresUnreachable()) ?? (await natsUnreachable());
   if (!down) setups.push(['NATS JetStream + PostgreSQL', true]);
   for (const [name, production] of setups) {
-    const r = await run(root, production, 16, seconds);
-    lines.push(
-      `  ${name.padEnd(28)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
-        ` POST -> CONFIRMED p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
-    );
+    // As a user runs it (tracing on, every span kept in the built-in store), then with OTEL_SDK_DISABLED=true.
+    const results: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
+    for (const tracing of [true, false]) results.push([tracing ? 'tracing on' : 'tracing off', await run(root, production, 16, seconds, tracing)]);
+    for (const [mode, r] of results) {
+      lines.push(
+        `  ${name.padEnd(28)} ${mode.padEnd(12)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
+          ` POST -> CONFIRMED p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
+      );
+    }
+    const [on, off] = results.map(([, r]) => r.confirmedPerSecond) as [number, number];
+    lines.push(`  ${name.padEnd(28)} tracing on / off: ${(on / off).toFixed(2)}x orders confirmed/s`);
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

@@ -165,7 +165,11 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     return `http://127.0.0.1:${port}`;
   };
   try {
-    const backend = await spawnService('catalog', await freePort(), {});
+    // Peers and the untraced gateway share a catalog with tracing off; the gateway as users run it
+    // (tracing on) has its own catalog, whose spans go to that gateway's store like under `npm start`.
+    const backend = await spawnService('catalog', await freePort(), { OTEL_SDK_DISABLED: 'true' });
+    const tracedGatewayPort = await freePort();
+    const tracedBackend = await spawnService('catalog', await freePort(), { MICROSHOP_TRACE_STORE_URL: `http://127.0.0.1:${tracedGatewayPort}` });
     const identity = await spawnService('identity', await freePort(), { IDENTITY_SCRYPT_COST: '1024', MICROSHOP_ADMIN_PASSWORD: 'bench-admin-1' });
     const token = (
       (await (
@@ -180,16 +184,18 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const headers = { authorization: `Bearer ${token}` };
 
     /** The gateway with every feature on; `profileDir` adds V8's sampling profiler (which slows it). */
-    const startGateway = async (profileDir?: string) => {
-      const port = await freePort();
+    const startGateway = async (options: { profileDir?: string; tracing?: boolean; port?: number } = {}) => {
+      const { profileDir, tracing = true } = options;
+      const port = options.port ?? (await freePort());
       const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const child = startChild(process.execPath, [...flags, join(root, 'gateway', 'dist', 'src', 'server.js')], {
         env: {
           PORT: String(port),
           HOST: '127.0.0.1',
           MICROSHOP_DATA_DIR: dir,
-          MICROSHOP_UPSTREAMS: `catalog=${backend};identity=${identity}`,
+          MICROSHOP_UPSTREAMS: `catalog=${tracing ? tracedBackend : backend};identity=${identity}`,
           LOG_LEVEL: 'info',
+          ...(tracing ? {} : { OTEL_SDK_DISABLED: 'true' }),
           // Limits stay on, high enough that the benchmark's single client is not refused.
           GATEWAY_RATE_LIMIT_IP: '1000000',
           GATEWAY_RATE_LIMIT_USER: '1000000',
@@ -199,7 +205,8 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       await waitForHttp(`http://127.0.0.1:${port}/api/products`, { timeoutMs: 30_000 });
       return { child, url: `http://127.0.0.1:${port}` };
     };
-    const gateway = await startGateway();
+    const gateway = await startGateway({ port: tracedGatewayPort });
+    const untracedGateway = await startGateway({ tracing: false });
 
     const proxyPort = await freePort();
     const baseline = startChild(process.execPath, [fileURLToPath(new URL('./http-proxy-baseline.js', import.meta.url)), String(proxyPort), backend]);
@@ -209,6 +216,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const targets: Array<[string, string]> = [
       ['direct to the service', backend],
       ['this gateway, all features on', gateway.url],
+      ['this gateway, tracing off', untracedGateway.url],
     ];
     const nginx = ensureTool('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
     if (nginx) {
@@ -243,10 +251,11 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     }
     const gatewayPeak = peak.get(gatewayName) as Result;
     await gateway.child.stop();
+    await untracedGateway.child.stop();
 
     // Where the gateway's time goes: a separate run under the profiler, not counted above.
     const profileDir = join(dir, 'profile');
-    const profiled = await startGateway(profileDir);
+    const profiled = await startGateway({ profileDir, port: tracedGatewayPort });
     await load(`${profiled.url}${path}`, { seconds, connections: 32, headers });
     await profiled.child.stop();
 
@@ -257,6 +266,11 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     }
     const ratio = (name: string) => (peak.has(name) ? (gatewayPeak.rps / (peak.get(name) as Result).rps).toFixed(2) : 'n/a');
     lines.push(`  gateway / nginx: ${ratio('nginx, 1 worker, keep-alive')}x   gateway / node-http-proxy: ${ratio('node-http-proxy baseline')}x`);
+    const untracedPeak = peak.get('this gateway, tracing off') as Result;
+    lines.push(
+      `  tracing on / off (gateway and catalog both): ${(gatewayPeak.rps / untracedPeak.rps).toFixed(2)}x req/s;` +
+        ` gateway with tracing off / nginx: ${peak.has('nginx, 1 worker, keep-alive') ? (untracedPeak.rps / (peak.get('nginx, 1 worker, keep-alive') as Result).rps).toFixed(2) : 'n/a'}x`,
+    );
     if (!nginx) lines.push('  (nginx could not be installed: that row is missing)');
     lines.push(`  at half the gateway's peak, ${half} req/s (a paced open-loop client, 16 connections, ${seconds} s after 3 s of warm-up):`);
     const direct = atHalf.get('direct to the service') as Result;

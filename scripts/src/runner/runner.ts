@@ -103,7 +103,13 @@ export class Runner {
         name: `${service}-${i}`,
         script: join(this.config.root, 'services', service, 'dist', 'src', 'server.js'),
         port,
-        env: this.#envFor(service, { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_INSTANCE_ID: `${service}-${i}` }),
+        env: this.#envFor(service, {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          MICROSHOP_INSTANCE_ID: `${service}-${i}`,
+          // Spans go to the gateway's built-in trace store (SPEC §5b).
+          MICROSHOP_TRACE_STORE_URL: process.env.MICROSHOP_TRACE_STORE_URL ?? this.gatewayUrl,
+        }),
       },
       this.say,
       this.config.logFormat === 'pretty',

@@ -1,5 +1,5 @@
 import type { Kysely } from '@microshop/data';
-import type { EventBus } from '@microshop/messaging';
+import { type EventBus, inTrace, ORDER_ID_ATTRIBUTE } from '@microshop/messaging';
 import type { ShippingDatabase } from './data/schema.js';
 
 /**
@@ -38,12 +38,14 @@ export class Flights {
           .where('status', '=', 'SCHEDULED')
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) === 0) continue;
-        emit('shipping.delivery.departed', delivery.order_id, {
-          orderId: delivery.order_id,
-          userId: delivery.user_id,
-          droneId: delivery.drone_id,
-          eta: new Date(Number(delivery.arrive_at)).toISOString(),
-        });
+        inTrace(delivery.traceparent, 'drone departs', { [ORDER_ID_ATTRIBUTE]: delivery.order_id, 'microshop.drone_id': delivery.drone_id }, () =>
+          emit('shipping.delivery.departed', delivery.order_id, {
+            orderId: delivery.order_id,
+            userId: delivery.user_id,
+            droneId: delivery.drone_id,
+            eta: new Date(Number(delivery.arrive_at)).toISOString(),
+          }),
+        );
       }
       const landing = await trx.selectFrom('deliveries').selectAll().where('status', '=', 'IN_TRANSIT').where('arrive_at', '<=', now).execute();
       for (const delivery of landing) {
@@ -55,7 +57,9 @@ export class Flights {
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) === 0) continue;
         await trx.updateTable('drones').set((eb) => ({ load: eb('load', '-', 1) })).where('id', '=', delivery.drone_id).execute();
-        emit('shipping.delivery.arrived', delivery.order_id, { orderId: delivery.order_id, userId: delivery.user_id, droneId: delivery.drone_id });
+        inTrace(delivery.traceparent, 'drone arrives', { [ORDER_ID_ATTRIBUTE]: delivery.order_id, 'microshop.drone_id': delivery.drone_id }, () =>
+          emit('shipping.delivery.arrived', delivery.order_id, { orderId: delivery.order_id, userId: delivery.user_id, droneId: delivery.drone_id }),
+        );
       }
     });
   }

@@ -16,6 +16,8 @@ export interface DeliveryTable {
   arrive_at: number;
   created_at: string;
   updated_at: string;
+  /** The trace the flight was scheduled in (null before tracing, or when nothing was traced). */
+  traceparent: string | null;
 }
 
 export interface ShippingDatabase extends MessagingTables {

@@ -1,6 +1,6 @@
 import type { EventData } from '@microshop/contracts';
 import type { Kysely } from '@microshop/data';
-import type { CloudEvent } from '@microshop/messaging';
+import { activeTraceparent, type CloudEvent } from '@microshop/messaging';
 import type { ShippingDatabase } from '../data/schema.js';
 import { schedule } from '../domain/flight.js';
 
@@ -13,7 +13,7 @@ export function onOrderConfirmed(timeScale: number) {
     const now = new Date().toISOString();
     const inserted = await trx
       .insertInto('deliveries')
-      .values({ order_id: orderId, user_id: userId, drone_id: drone.id, status: 'SCHEDULED', depart_at: departAt, arrive_at: arriveAt, created_at: now, updated_at: now })
+      .values({ order_id: orderId, user_id: userId, drone_id: drone.id, status: 'SCHEDULED', depart_at: departAt, arrive_at: arriveAt, created_at: now, updated_at: now, traceparent: activeTraceparent(event.traceparent) ?? null })
       .onConflict((oc) => oc.column('order_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {

@@ -1,0 +1,94 @@
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { telemetry } from '@microshop/kit/telemetry';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { newTraceparent } from './trace-ids.js';
+
+/**
+ * The gateway's server span: one per request, started in onRequest from the client's
+ * `traceparent` (or as a new trace) and ended with the answer. Proxied requests never enter it as
+ * the active context (that costs every request an async-context switch): the proxy forwards
+ * `traceparent` naming this span itself. The gateway's own routes, which call services, run
+ * inside it, so their calls are its children.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The `traceparent` to forward: this request's span, or (tracing off) the client's or a new one. */
+    traceparent: string;
+    edgeSpan: Span | null;
+  }
+}
+
+export const TRACE_ID_HEADER = 'x-trace-id';
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
+
+const tracer = trace.getTracer('@microshop/gateway');
+const getter = { keys: (h: FastifyRequest['headers']) => Object.keys(h), get: (h: FastifyRequest['headers'], key: string) => h[key] };
+
+export function installEdgeSpans(app: FastifyInstance, options: { activeFor: (path: string) => boolean }): void {
+  const tracing = telemetry()?.enabled === true;
+  app.decorateRequest('traceparent', '');
+  app.decorateRequest('edgeSpan', null);
+  app.addHook('onRequest', (request, reply, done) => {
+    const path = request.url.split('?', 1)[0] ?? request.url;
+    const given = request.headers.traceparent;
+    if (!tracing || UNTRACED.has(path) || path.startsWith('/internal/')) {
+      // Every request is traced: a client that starts no trace gets one started here.
+      request.traceparent = typeof given === 'string' && TRACEPARENT.test(given) ? given : newTraceparent();
+      reply.header(TRACE_ID_HEADER, request.traceparent.slice(3, 35));
+      done();
+      return;
+    }
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers, getter);
+    const span = tracer.startSpan(
+      `${request.method} ${path.length > 120 ? `${path.slice(0, 120)}…` : path}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'url.path': path,
+          'client.address': request.ip,
+          'microshop.request_id': request.id,
+        },
+      },
+      parent,
+    );
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    request.edgeSpan = span;
+    request.traceparent = `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
+    reply.header(TRACE_ID_HEADER, traceId);
+    // Lines about this request name its trace (proxied requests are not in the active context);
+    // the request's logger is its own already, so it takes the ids itself, without another child.
+    (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
+    if (options.activeFor(path)) context.with(trace.setSpan(parent, span), done);
+    else done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    endEdgeSpan(request, reply);
+    done();
+  });
+  // A client that goes away before the answer still ends its span.
+  app.addHook('onRequestAbort', (request, done) => {
+    const span = request.edgeSpan;
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
+      span.end();
+      request.edgeSpan = null;
+    }
+    done();
+  });
+}
+
+function endEdgeSpan(request: FastifyRequest, reply: FastifyReply): void {
+  const span = request.edgeSpan;
+  if (!span) return;
+  request.edgeSpan = null;
+  const route = request.routeOptions.url;
+  if (route) span.setAttribute('http.route', route);
+  span.setAttribute('http.response.status_code', reply.statusCode);
+  if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${reply.statusCode}` });
+  const upstream = request.upstreamInstance;
+  if (upstream) span.setAttribute('microshop.upstream', upstream.id);
+  span.end();
+}

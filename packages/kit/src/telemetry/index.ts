@@ -1,0 +1,2 @@
+export { startTelemetry, type Telemetry, type TelemetryOptions, telemetry } from './telemetry.js';
+export { TRACE_STORE_PATH } from './store-exporter.js';

@@ -1,0 +1,162 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { diag, type DiagLogger, DiagLogLevel } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { TraceStoreExporter } from './store-exporter.js';
+
+export interface TelemetryOptions {
+  service: string;
+  /** Default: MICROSHOP_INSTANCE_ID, else `<service>-<pid>` (what the service's config decides too). */
+  instanceId?: string;
+  version?: string;
+  /** Where this process's spans go in-process (the gateway keeps the built-in store itself). */
+  local?: SpanProcessor;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Telemetry {
+  readonly enabled: boolean;
+  /** Fastify's instrumentation: `createApp` registers its plugin (one server span per request). */
+  readonly fastify: FastifyOtelInstrumentation | undefined;
+  /** Gives the built-in store's exporter the headers that prove who is sending. */
+  useCredentials(source: () => Promise<Record<string, string>>): void;
+  /** Sends what is still buffered; at most `timeoutMs`. */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** The routes that never make spans: probes and scrapes would bury the traces users look for. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics', '/internal/bus']);
+const untraced = (url: string) => {
+  const path = url.split('?', 1)[0] ?? url;
+  return UNTRACED.has(path) || path.startsWith('/internal/otlp/');
+};
+
+/** An outgoing request that already carries a trace context was traced by its sender (the gateway's proxy). */
+function carriesTraceparent(headers: unknown): boolean {
+  if (typeof headers === 'string') return /(^|\r\n)traceparent:/i.test(headers);
+  if (Array.isArray(headers)) return headers.some((value, index) => index % 2 === 0 && String(value).toLowerCase() === 'traceparent');
+  return false;
+}
+
+let current: Telemetry | undefined;
+
+/** The process's telemetry, once `startTelemetry` ran (undefined in tests that build apps directly). */
+export function telemetry(): Telemetry | undefined {
+  return current;
+}
+
+const DISABLED: Telemetry = { enabled: false, fastify: undefined, useCredentials: () => {}, shutdown: async () => {} };
+
+/** When each complaint was last written: an unreachable store is said once a minute, not twice a second. */
+const said = new Map<string, number>();
+function complain(message: string): void {
+  const now = Date.now();
+  const key = message.slice(0, 120);
+  if (now - (said.get(key) ?? -Infinity) < 60_000) return;
+  said.set(key, now);
+  if (said.size > 100) said.clear();
+  process.stderr.write(`telemetry: ${message}\n`);
+}
+
+/** The SDK's own complaints (an export that failed) reach stderr as one short line, never a stack per span. */
+const diagnostics: DiagLogger = {
+  error: (message) => complain(message),
+  warn: (message) => complain(message),
+  info: () => {},
+  debug: () => {},
+  verbose: () => {},
+};
+
+/**
+ * OpenTelemetry for one process (SPEC §5b), started before the app is built: server spans for
+ * Fastify, client spans for undici and fetch, PostgreSQL queries; the messaging and SQLite spans
+ * come from those packages through the API. Spans go to the built-in store (the gateway's, at
+ * MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
+ * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. OTEL_TRACES_SAMPLER(_ARG) pick
+ * the sampler; OTEL_SDK_DISABLED=true turns it all off.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  if (current) return current;
+  const env = options.env ?? process.env;
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
+    current = DISABLED;
+    return current;
+  }
+  diag.setLogger(diagnostics, DiagLogLevel.WARN);
+  const instanceId = options.instanceId ?? env.MICROSHOP_INSTANCE_ID ?? `${options.service}-${process.pid}`;
+
+  const processors: SpanProcessor[] = [];
+  if (options.local) processors.push(options.local);
+  let store: TraceStoreExporter | undefined;
+  const storeUrl = env.MICROSHOP_TRACE_STORE_URL;
+  if (storeUrl && !options.local) {
+    store = new TraceStoreExporter(storeUrl.replace(/\/+$/, ''));
+    const batching = { scheduledDelayMillis: 500, maxExportBatchSize: 512, maxQueueSize: 16_384, exportTimeoutMillis: 15_000 };
+    processors.push(new BatchSpanProcessor(store, batching));
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    // The exporter reads its endpoint, headers, timeout and compression from the OTEL_* variables.
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  }
+
+  const provider = new NodeTracerProvider({
+    // The environment's resource (OTEL_RESOURCE_ATTRIBUTES) first: the service's name and instance
+    // are Microshop's to say, since the store believes a service only about itself.
+    resource: defaultResource()
+      .merge(detectResources({ detectors: [envDetector] }))
+      .merge(
+        resourceFromAttributes({
+          [ATTR_SERVICE_NAME]: options.service,
+          [ATTR_SERVICE_VERSION]: options.version ?? env.MICROSHOP_VERSION ?? '0.1.0',
+          'service.instance.id': instanceId,
+          'service.namespace': 'microshop',
+        }),
+      ),
+    spanProcessors: processors,
+  });
+  provider.register();
+
+  const fastify = new FastifyOtelInstrumentation({
+    instrumentHooks: false,
+    instrumentHandler: false,
+    ignorePaths: ({ url }) => untraced(url),
+    requestHook: (span, request) => {
+      span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
+      // The query string may carry what no trace should keep.
+      span.setAttribute('url.path', request.url.split('?', 1)[0] ?? request.url);
+      span.setAttribute('microshop.request_id', request.id);
+    },
+  });
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new UndiciInstrumentation({
+        // Calls made outside any request or event (health checks, the relay) start no trace.
+        requireParentforSpans: true,
+        ignoreRequestHook: (request) => carriesTraceparent(request.headers),
+        requestHook: (span, request) => {
+          span.updateName(`${request.method} ${request.path.split('?', 1)[0] ?? request.path}`);
+          span.setAttribute('url.full', `${request.origin}${request.path.split('?', 1)[0] ?? ''}`);
+        },
+      }),
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+      fastify,
+    ],
+  });
+
+  current = {
+    enabled: true,
+    fastify,
+    useCredentials: (source) => store?.useCredentials(source),
+    shutdown: async (timeoutMs = 2_000) => {
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([provider.shutdown().catch(() => {}), timer]);
+    },
+  };
+  return current;
+}

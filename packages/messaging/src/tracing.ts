@@ -1,0 +1,131 @@
+import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { CloudEvent } from './envelope.js';
+
+/**
+ * Spans for events, after OpenTelemetry's messaging conventions: a `create` producer span where an
+ * event is written (its context travels in the event's `traceparent`), a `send` producer span when
+ * the relay hands it to the broker, and a `process` consumer span, child of the event's context,
+ * around its handler. With no SDK started these cost nothing and the incoming `traceparent` is
+ * passed on unchanged, as before tracing.
+ */
+
+const tracer = trace.getTracer('@microshop/messaging');
+const TRACEPARENT_IN_BODY = /"traceparent":"([0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})"/;
+
+export const ORDER_ID_ATTRIBUTE = 'microshop.order_id';
+
+const getter = {
+  keys: (carrier: Record<string, string>) => Object.keys(carrier),
+  get: (carrier: Record<string, string>, key: string) => carrier[key],
+};
+
+/** The context an event's `traceparent` names (the root context when it has none). */
+export function contextOf(traceparent: string | undefined): Context {
+  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }, getter) : ROOT_CONTEXT;
+}
+
+/** The order an event is about, when it is about one. */
+function orderIdOf(data: unknown): string | undefined {
+  const orderId = (data as { orderId?: unknown } | null)?.orderId;
+  return typeof orderId === 'string' ? orderId : undefined;
+}
+
+function attributesOf(system: string, operation: 'create' | 'send' | 'process', type: string, id: string, orderId?: string) {
+  return {
+    'messaging.system': system,
+    'messaging.operation.type': operation,
+    'messaging.operation.name': operation,
+    'messaging.destination.name': type,
+    'messaging.message.id': id,
+    ...(orderId ? { [ORDER_ID_ATTRIBUTE]: orderId } : {}),
+  };
+}
+
+/**
+ * The `traceparent` for an event being written now: a `create` span under the active span, or
+ * `fallback` (what the caller was given) when nothing is being traced.
+ */
+export function traceparentForNewEvent(system: string, type: string, id: string, data: unknown, fallback: string | undefined): string | undefined {
+  const parent = context.active();
+  if (!trace.getSpan(parent)) return fallback;
+  const span = tracer.startSpan(`create ${type}`, { kind: SpanKind.PRODUCER, attributes: attributesOf(system, 'create', type, id, orderIdOf(data)) }, parent);
+  span.end();
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(parent, span), carrier);
+  return carrier.traceparent ?? fallback;
+}
+
+/** `send` spans for the relay's rows, one per event, each a child of the event's own context. */
+export function startSendSpans(system: string, rows: ReadonlyArray<{ id: string; type: string; body: string }>): Span[] {
+  const spans: Span[] = [];
+  for (const row of rows) {
+    const traceparent = TRACEPARENT_IN_BODY.exec(row.body)?.[1];
+    if (!traceparent) continue;
+    const parent = contextOf(traceparent);
+    if (!trace.getSpan(parent)?.spanContext().traceFlags) continue;
+    spans.push(tracer.startSpan(`send ${row.type}`, { kind: SpanKind.PRODUCER, attributes: attributesOf(system, 'send', row.type, row.id) }, parent));
+  }
+  return spans;
+}
+
+export function endSpans(spans: readonly Span[], error?: unknown): void {
+  for (const span of spans) {
+    if (error !== undefined) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    }
+    span.end();
+  }
+}
+
+/** The `process` span of one delivery: a child of the event's context, by a consumer group. */
+export function startProcessSpan(system: string, group: string, event: CloudEvent, attempt: number): { span: Span; context: Context } {
+  const parent = contextOf(event.traceparent);
+  const span = tracer.startSpan(
+    `process ${event.type}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        ...attributesOf(system, 'process', event.type, event.id, orderIdOf(event.data)),
+        'messaging.consumer.group.name': group,
+        'messaging.message.delivery_attempt': attempt,
+        'cloudevents.event_source': event.source,
+        'cloudevents.event_subject': event.subject,
+      },
+    },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+export function failSpan(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/** The W3C `traceparent` of the active span (to resume its trace later), or `fallback` when nothing is traced. */
+export function activeTraceparent(fallback?: string): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? fallback;
+}
+
+/**
+ * Runs `work` inside an internal span continuing the trace `traceparent` names: a step the service
+ * takes later on its own (a drone departing) stays in the trace of what caused it.
+ */
+export function inTrace<T>(traceparent: string | null | undefined, name: string, attributes: Record<string, string>, work: () => T): T {
+  if (!traceparent) return work();
+  const parent = contextOf(traceparent);
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  try {
+    return context.with(trace.setSpan(parent, span), work);
+  } finally {
+    span.end();
+  }
+}
+
+/** Names the order the active span (a request's, an event's) is about: the store finds its trace by it. */
+export function tagOrder(orderId: string): void {
+  trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
+}
