@@ -24,6 +24,8 @@ describe('the storefront and the dashboard in a real browser', () => {
   let dataDir: string;
   let base: string;
   let browser: Browser;
+  /** The order the shopper places in the first test, followed through its trace in the last. */
+  let orderId = '';
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -138,6 +140,7 @@ describe('the storefront and the dashboard in a real browser', () => {
     // The order's page follows the order to DELIVERED without a reload.
     await page.waitForURL(/\/orders\/[^/]+$/);
     const orderUrl = page.url();
+    orderId = decodeURIComponent(new URL(orderUrl).pathname.split('/').pop() ?? '');
     const status = page.locator('.order-status');
     await status.getByText(/PENDING|CONFIRMED|SHIPPED/).waitFor();
     await status.getByText('CONFIRMED').or(status.getByText('SHIPPED')).or(status.getByText('DELIVERED')).waitFor({ timeout: 10_000 });
@@ -293,6 +296,74 @@ describe('the storefront and the dashboard in a real browser', () => {
       await load;
     }
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    assert.deepEqual(failures, [], 'no script errors in the page');
+    await context.close();
+  });
+
+  it('follows the order through every service in its trace, and maps who calls whom', async () => {
+    assert.ok(orderId, 'the first test placed an order');
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    await page.goto(`${base}/ops`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const nav = page.getByRole('navigation', { name: 'Dashboard' });
+    await nav.getByRole('link', { name: 'Traces' }).click();
+    await page.getByRole('heading', { name: 'Traces', level: 1 }).waitFor();
+
+    // The checkout's trace is the one that reached the whole saga (the order page's polling has traces of its own).
+    await page.getByLabel('Order id').fill(orderId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: /traces? matching/ }).waitFor();
+    const saga = page.locator('.trace-results tbody tr').filter({ hasText: 'payments' }).filter({ hasText: 'shipping' });
+    await saga.first().waitFor();
+    await shot(page, 'ops-traces');
+    await saga.first().getByRole('link').click();
+
+    const tree = page.getByRole('tree', { name: /Spans/ });
+    await tree.waitFor();
+    for (const service of ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'notifications']) {
+      assert.ok(await tree.locator(`[role="treeitem"][data-service="${service}"]`).first().isVisible(), `the waterfall shows a span of ${service}`);
+    }
+    const traceId = (await page.locator('.trace-id code').textContent()) ?? '';
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    // Selecting a span shows its attributes (the order's id on the spans that handled it) and the ids its log lines carry.
+    const orderRows = tree.locator('[role="treeitem"][data-service="orders"]');
+    const attribute = page.getByRole('row', { name: `microshop.order_id ${orderId}` }).first();
+    let carried = false;
+    for (let i = 0, count = await orderRows.count(); i < count && !carried; i++) {
+      await orderRows.nth(i).click();
+      carried = await attribute.waitFor({ timeout: 1_000 }).then(() => true, () => false);
+    }
+    assert.ok(carried, 'a span of orders carries the order id as microshop.order_id');
+    await page.getByText(`trace_id=${traceId} span_id=`).waitFor();
+    // The keyboard walks the tree: Home selects the first span, Down the next.
+    await tree.locator('[aria-selected="true"]').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await tree.getByRole('treeitem').nth(1).getAttribute('aria-selected'), 'true', 'ArrowDown selects the second span');
+    await shot(page, 'ops-trace');
+
+    // On a phone the waterfall stacks instead of scrolling sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => {
+      type Root = { scrollWidth: number; clientWidth: number };
+      const root = (globalThis as unknown as { document: { documentElement: Root } }).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    assert.ok(overflow <= 0, `the trace page is ${overflow} px wider than the phone's screen`);
+    await page.setViewportSize({ width: 1440, height: 1000 });
+
+    // The service map: the calls and events of the last minutes, drawn and as a table.
+    await nav.getByRole('link', { name: 'Service map' }).click();
+    await page.getByRole('img', { name: /Service map: \d+ services and \d+ connections/ }).waitFor();
+    await page.locator('path.map-edge-http[data-from="gateway"][data-to="orders"]').waitFor();
+    assert.ok((await page.locator('path.map-edge-event').count()) > 0, 'the map draws events between services');
+    await page.getByRole('row', { name: /^gateway orders HTTP/ }).waitFor();
+    await shot(page, 'ops-service-map');
     assert.deepEqual(failures, [], 'no script errors in the page');
     await context.close();
   });
