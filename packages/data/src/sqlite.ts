@@ -37,6 +37,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 const tracer = trace.getTracer('@microshop/data');
+const TRANSACTION_CONTROL = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'END']);
 const VERB_AND_TABLE = /^\s*(\w+)(?:[\s\S]*?\b(?:from|into|update)\s+"?(\w+)"?)?/i;
 
 /**
@@ -52,6 +53,9 @@ function tracedConnection(connection: DatabaseConnection, namespace: string): Da
       if (!trace.getSpan(active)) return connection.executeQuery<R>(compiled);
       const [, verb = 'query', table] = VERB_AND_TABLE.exec(compiled.sql) ?? [];
       const operation = verb.toUpperCase();
+      // Transaction control (a savepoint around each event, BEGIN and COMMIT) would be a third of a
+      // checkout's spans and say nothing the statements between them do not.
+      if (TRANSACTION_CONTROL.has(operation)) return connection.executeQuery<R>(compiled);
       const span = tracer.startSpan(
         table ? `${operation} ${table}` : operation,
         {

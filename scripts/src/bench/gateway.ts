@@ -162,7 +162,14 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     });
     started.push(child);
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 30_000 });
+    pids.set(`http://127.0.0.1:${port}`, child.child.pid ?? 0);
     return `http://127.0.0.1:${port}`;
+  };
+  /** Each process's CPU time (user + system) in ms, from /proc: what the others on these cores cannot blur. */
+  const pids = new Map<string, number>();
+  const cpuMs = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
   };
   try {
     // Peers and the untraced gateway share a catalog with tracing off; the gateway as users run it
@@ -203,6 +210,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       });
       started.push(child);
       await waitForHttp(`http://127.0.0.1:${port}/api/products`, { timeoutMs: 30_000 });
+      pids.set(`http://127.0.0.1:${port}`, child.child.pid ?? 0);
       return { child, url: `http://127.0.0.1:${port}` };
     };
     const gateway = await startGateway({ port: tracedGatewayPort });
@@ -212,6 +220,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const baseline = startChild(process.execPath, [fileURLToPath(new URL('./http-proxy-baseline.js', import.meta.url)), String(proxyPort), backend]);
     started.push(baseline);
     await baseline.waitForOutput(/listening/);
+    pids.set(`http://127.0.0.1:${proxyPort}`, baseline.child.pid ?? 0);
 
     const targets: Array<[string, string]> = [
       ['direct to the service', backend],
@@ -231,6 +240,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const wrk = ensureTool('wrk', ['/usr/bin/wrk']);
     const load = (url: string, options: LoadOptions) => (wrk ? loadPeak(wrk, url, options) : loadInProcess(url, options));
     const peak = new Map<string, Result>();
+    const cpuPerRequest = new Map<string, number[]>();
     const atHalf = new Map<string, Result>();
     // The gateway's peak sets the fixed rate every target then gets, so it goes first. Each
     // target's run at that rate follows its own peak run at once: slow phases of a few seconds
@@ -246,7 +256,15 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       if (name === gatewayName) half = Math.floor(result.rps / 2);
       // What each proxy adds to the direct call's latency at the same fixed rate.
       if (name === gatewayName) await gatewayLoopDelayMax(base); // starts its event-loop delay histogram afresh
-      atHalf.set(name, await loadPaced(`${base}${path}`, { seconds, connections: 16, rate: half, headers }));
+      // CPU per request at that rate, of the proxy (a Node process of ours) and of the catalog behind it.
+      const behind = name === gatewayName ? tracedBackend : backend;
+      const watched = (name === 'direct to the service' ? [pids.get(base)] : [pids.get(base), pids.get(behind)]).filter((pid): pid is number => pid !== undefined && pid > 0);
+      const before = watched.map(cpuMs);
+      const paced = await loadPaced(`${base}${path}`, { seconds, connections: 16, rate: half, headers });
+      atHalf.set(name, paced);
+      const spent = watched.map((pid, i) => cpuMs(pid) - (before[i] ?? 0));
+      // The paced run's 3 s of warm-up are inside the window: count them at the same rate.
+      cpuPerRequest.set(name, spent.map((ms) => (ms * 1000) / Math.max(1, paced.rps * seconds + half * 3)));
       if (name === gatewayName) loopDelayMax = await gatewayLoopDelayMax(base);
     }
     const gatewayPeak = peak.get(gatewayName) as Result;
@@ -278,6 +296,13 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       const r = atHalf.get(name) as Result;
       const added = name === 'direct to the service' ? '' : `   added p50 ${(r.p50 - direct.p50).toFixed(2)} ms, p99 ${(r.p99 - direct.p99).toFixed(2)} ms`;
       lines.push(`  ${name.padEnd(32)} p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${added}`);
+    }
+    lines.push('  CPU time per request at that rate (from /proc; µs): proxy / catalog behind it');
+    for (const [name] of targets) {
+      const [proxy, service] = cpuPerRequest.get(name) ?? [];
+      if (name === 'direct to the service') lines.push(`  ${name.padEnd(32)} catalog ${proxy?.toFixed(0) ?? '?'}`);
+      else if (service !== undefined) lines.push(`  ${name.padEnd(32)} ${proxy?.toFixed(0) ?? '?'} / ${service.toFixed(0)}`);
+      else lines.push(`  ${name.padEnd(32)} (not a process this script can read) / ${proxy?.toFixed(0) ?? '?'}`);
     }
     lines.push(
       `  the gateway's longest event-loop delay during its run at that rate: ${(loopDelayMax * 1000).toFixed(1)} ms` +

@@ -96,7 +96,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const storeUrl = env.MICROSHOP_TRACE_STORE_URL;
   if (storeUrl && !options.local) {
     store = new TraceStoreExporter(storeUrl.replace(/\/+$/, ''));
-    const batching = { scheduledDelayMillis: 500, maxExportBatchSize: 512, maxQueueSize: 16_384, exportTimeoutMillis: 15_000 };
+    // Exports of at most 128 spans (about 100 KB): the gateway reads each between its requests
+    // without holding them up for long.
+    const batching = { scheduledDelayMillis: 500, maxExportBatchSize: 128, maxQueueSize: 16_384, exportTimeoutMillis: 15_000 };
     processors.push(new BatchSpanProcessor(store, batching));
   }
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
