@@ -65,7 +65,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
   });
   // The built-in trace store (SPEC §5b): the gateway's own spans and what services send.
   const traces = options.traces ?? new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
-  installEdgeSpans(app, { activeFor: (path) => GATEWAY_API.has(path) || GATEWAY_API_PATTERN.test(path) });
+  installEdgeSpans(app);
   const upstreams = new Upstreams(config.upstreams, app.log);
   ref.upstreams = upstreams;
   // The first round (at most the check timeout, 800 ms) runs before the gateway listens, so no

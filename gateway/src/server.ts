@@ -9,7 +9,7 @@ startProcess(async () => {
   const config = loadGatewayConfig();
   // The gateway holds the built-in trace store: its own spans go straight in.
   const traces = new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
-  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces) });
+  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false });
   const app = await buildGateway(config, { traces });
   await runServer(app, config);
 });

@@ -121,6 +121,24 @@ describe('OpenTelemetry export with the standard variables', () => {
     assert.deepEqual([...new Set((stored.spans as Json[]).map((s) => s.service))].sort(), ['catalog', 'gateway']);
   });
 
+  it('traces the home page’s fan-out: the gateway’s calls are children of its span, and the catalog’s of those', async () => {
+    const response = await fetch(`${shop.base}/api/home`);
+    assert.equal(response.status, 200);
+    const traceId = response.headers.get('x-trace-id');
+    const spans = await until('the fan-out’s spans', () => {
+      const found = spansOf(collector.exports).filter((span) => span.traceId === traceId);
+      return found.filter((s) => s.service === 'catalog' && s.kind === 2).length >= 2 ? found : undefined;
+    });
+    const root = spans.find((s) => s.service === 'gateway' && s.kind === 2) as Json;
+    assert.equal(root.name, 'GET /api/home');
+    const calls = spans.filter((s) => s.service === 'gateway' && s.kind === 3);
+    assert.deepEqual(calls.map((s) => s.name).sort(), ['GET /api/categories', 'GET /api/products']);
+    for (const call of calls) {
+      assert.equal(call.parentSpanId, root.spanId, `${call.name} is the request's child`);
+      assert.ok(spans.some((s) => s.service === 'catalog' && s.kind === 2 && s.parentSpanId === call.spanId), `the catalog answers ${call.name} within it`);
+    }
+  });
+
   it('writes trace_id and span_id on the log lines of a request', async () => {
     const response = await fetch(`${shop.base}/api/categories`);
     const traceId = response.headers.get('x-trace-id');

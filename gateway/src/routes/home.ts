@@ -1,5 +1,6 @@
 import type { App } from '@microshop/kit';
 import type { Upstreams } from '../upstreams/pool.js';
+import { edgeContext } from '../traces/edge-span.js';
 import { fetchPart } from '../upstreams/fetch-part.js';
 
 const FEATURED = 8;
@@ -13,10 +14,12 @@ export function homeRoute(app: App, upstreams: Upstreams): void {
   app.get('/api/home', async (request) => {
     // The shopper's own token goes to cart, which verifies it itself.
     const authorization = request.verifiedUser ? request.headers.authorization : undefined;
+    // The three calls are children of this request's span.
+    const parent = edgeContext(request);
     const [categories, products, cart] = await Promise.all([
-      fetchPart(upstreams, 'catalog', '/api/categories'),
-      fetchPart(upstreams, 'catalog', `/api/products?limit=${FEATURED}`),
-      authorization ? fetchPart(upstreams, 'cart', '/api/cart', { authorization }) : Promise.resolve(null),
+      fetchPart(upstreams, 'catalog', '/api/categories', {}, parent),
+      fetchPart(upstreams, 'catalog', `/api/products?limit=${FEATURED}`, {}, parent),
+      authorization ? fetchPart(upstreams, 'cart', '/api/cart', { authorization }, parent) : Promise.resolve(null),
     ]);
     const degraded: string[] = [];
     if (categories === undefined || products === undefined) degraded.push('catalog');

@@ -1,14 +1,15 @@
-import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { telemetry } from '@microshop/kit/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newTraceparent } from './trace-ids.js';
 
 /**
  * The gateway's server span: one per request, started in onRequest from the client's
- * `traceparent` (or as a new trace) and ended with the answer. Proxied requests never enter it as
- * the active context (that costs every request an async-context switch): the proxy forwards
- * `traceparent` naming this span itself. The gateway's own routes, which call services, run
- * inside it, so their calls are its children.
+ * `traceparent` (or as a new trace) and ended with the answer. It is never the active context
+ * across asynchronous calls (the gateway keeps no AsyncLocalStorage, whose hooks would cost every
+ * request: see the kit's sync-context.ts). The proxy forwards a `traceparent` naming this span, and
+ * the gateway's own routes call services inside `edgeContext(request)`, so those calls are its
+ * children.
  */
 
 declare module 'fastify' {
@@ -26,7 +27,7 @@ const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 const tracer = trace.getTracer('@microshop/gateway');
 const getter = { keys: (h: FastifyRequest['headers']) => Object.keys(h), get: (h: FastifyRequest['headers'], key: string) => h[key] };
 
-export function installEdgeSpans(app: FastifyInstance, options: { activeFor: (path: string) => boolean }): void {
+export function installEdgeSpans(app: FastifyInstance): void {
   const tracing = telemetry()?.enabled === true;
   app.decorateRequest('traceparent', '');
   app.decorateRequest('edgeSpan', null);
@@ -61,8 +62,7 @@ export function installEdgeSpans(app: FastifyInstance, options: { activeFor: (pa
     // Lines about this request name its trace (proxied requests are not in the active context);
     // the request's logger is its own already, so it takes the ids itself, without another child.
     (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
-    if (options.activeFor(path)) context.with(trace.setSpan(parent, span), done);
-    else done();
+    done();
   });
   app.addHook('onResponse', (request, reply, done) => {
     endEdgeSpan(request, reply);
@@ -78,6 +78,11 @@ export function installEdgeSpans(app: FastifyInstance, options: { activeFor: (pa
     }
     done();
   });
+}
+
+/** The context of the request's span, to make calls to services in (its root context when untraced). */
+export function edgeContext(request: FastifyRequest): Context {
+  return request.edgeSpan ? trace.setSpan(ROOT_CONTEXT, request.edgeSpan) : ROOT_CONTEXT;
 }
 
 function endEdgeSpan(request: FastifyRequest, reply: FastifyReply): void {

@@ -1,3 +1,4 @@
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { SERVICE_TOKEN_HEADER, type Trust } from '@microshop/kit';
 import { request } from 'undici';
 import type { Upstreams } from './pool.js';
@@ -5,18 +6,28 @@ import type { Upstreams } from './pool.js';
 /** How long a fan-out waits for one part: a slow or hung service leaves its part empty, not the page slow. */
 export const PART_TIMEOUT_MS = 800;
 
-/** GET from a healthy instance of `service`; undefined when none answers 200 in time. */
-export async function fetchPart(upstreams: Upstreams, service: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
+/**
+ * GET from a healthy instance of `service`; undefined when none answers 200 in time. Made in
+ * `parent` (a request's span), the call is its child span and carries its trace context.
+ */
+export async function fetchPart(
+  upstreams: Upstreams,
+  service: string,
+  path: string,
+  headers: Record<string, string> = {},
+  parent: Context = ROOT_CONTEXT,
+): Promise<unknown> {
   const instance = upstreams.pool(service)?.pick();
   if (!instance) return undefined;
   try {
-    const response = await request(`${instance.url}${path}`, {
+    // undici announces the request synchronously: the instrumentation sees `parent` active.
+    const response = await context.with(parent, () => request(`${instance.url}${path}`, {
       headers,
       headersTimeout: PART_TIMEOUT_MS,
       bodyTimeout: PART_TIMEOUT_MS,
       // The header and body timeouts do not cover connecting: this bounds the whole call.
       signal: AbortSignal.timeout(PART_TIMEOUT_MS),
-    });
+    }));
     if (response.statusCode !== 200) {
       await response.body.dump();
       return undefined;

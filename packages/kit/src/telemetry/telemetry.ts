@@ -8,6 +8,7 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { TraceStoreExporter } from './store-exporter.js';
+import { SyncContextManager } from './sync-context.js';
 
 export interface TelemetryOptions {
   service: string;
@@ -16,6 +17,11 @@ export interface TelemetryOptions {
   version?: string;
   /** Where this process's spans go in-process (the gateway keeps the built-in store itself). */
   local?: SpanProcessor;
+  /**
+   * Follow the active span across asynchronous calls (AsyncLocalStorage; default true). The
+   * gateway says false and passes its spans by hand: see sync-context.ts.
+   */
+  asyncContext?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -121,7 +127,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       ),
     spanProcessors: processors,
   });
-  provider.register();
+  provider.register(options.asyncContext === false ? { contextManager: new SyncContextManager() } : {});
 
   const fastify = new FastifyOtelInstrumentation({
     instrumentHooks: false,

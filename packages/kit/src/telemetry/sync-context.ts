@@ -1,0 +1,49 @@
+import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
+
+/**
+ * A context manager that follows only synchronous calls: `with(context, fn)` makes `context`
+ * active while `fn` runs, and not in the callbacks or promises it leaves behind. The gateway uses
+ * it instead of AsyncLocalStorage, which on Node.js 20, once used at all, hooks every promise the
+ * process makes from then on; its spans are passed by hand instead (edge-span.ts), and an
+ * outgoing call made inside `with` still gets its client span, since undici announces a request
+ * synchronously.
+ */
+export class SyncContextManager implements ContextManager {
+  #active: Context = ROOT_CONTEXT;
+
+  active(): Context {
+    return this.#active;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    const previous = this.#active;
+    this.#active = context;
+    try {
+      return fn.call(thisArg, ...args);
+    } finally {
+      this.#active = previous;
+    }
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const run = (fn: () => unknown) => this.with(context, fn);
+    return function bound(this: unknown, ...args: unknown[]) {
+      return run(() => (target as (...a: unknown[]) => unknown).apply(this, args));
+    } as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.#active = ROOT_CONTEXT;
+    return this;
+  }
+}
