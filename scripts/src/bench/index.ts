@@ -5,13 +5,15 @@ import { checkoutBench } from './checkout.js';
 import { gatewayBench } from './gateway.js';
 import { messagingBench } from './messaging.js';
 import { startupBench } from './startup.js';
+import { tracingBench } from './tracing.js';
 
 /**
- * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway.
+ * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway, tracing.
  * BENCH_RUNS sets start-up repetitions (default 5); BENCH_EVENTS (10000) sizes the messaging runs,
  * whose latency is measured at BENCH_EVENT_RATE (2000/s) or half the measured peak if lower;
  * BENCH_CHECKOUT_SECONDS (20) is how long the checkout load runs per setup, BENCH_GATEWAY_SECONDS
- * (10) how long each proxy is loaded.
+ * (10) how long each proxy is loaded; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size
+ * the tracing breakdown.
  * Quote figures measured in one run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -20,6 +22,10 @@ const suites: Record<string, (runs: number) => Promise<string[]>> = {
   gateway: () => gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10)),
   checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 20)),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
+  tracing: () => {
+    const env = process.env;
+    return tracingBench(root, Number(env.BENCH_TRACING_SECONDS ?? 8), Number(env.BENCH_TRACING_RATE ?? 1_200), Number(env.BENCH_TRACING_ROUNDS ?? 2));
+  },
 };
 
 const wanted = process.argv.slice(2);
