@@ -33,6 +33,11 @@ export function parseUpstreamsMessage(message: unknown): Record<string, string[]
   return valid ? (Object.fromEntries(lists) as Record<string, string[]>) : undefined;
 }
 
+/** The built-in trace store, bounded as configured. */
+export function traceStoreFor(config: GatewayConfig): TraceStore {
+  return new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
+}
+
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig, options: { traces?: TraceStore } = {}): Promise<App> {
   // The pools log through the app's logger, so they are made after the app that reports on them.
@@ -42,7 +47,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     instanceId: config.instanceId,
     logLevel: config.logLevel,
     openapi: false,
-    // Its own server span (traces/edge-span.ts): proxied requests stay out of the async context.
+    // Its own, leaner server span (traces/edge-span.ts).
     tracing: false,
     ...(config.tls ? { https: config.tls } : {}),
     trustedProxies: config.trustedProxies,
@@ -64,7 +69,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     }),
   });
   // The built-in trace store (SPEC §5b): the gateway's own spans and what services send.
-  const traces = options.traces ?? new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
+  const traces = options.traces ?? traceStoreFor(config);
   installEdgeSpans(app);
   const upstreams = new Upstreams(config.upstreams, app.log);
   ref.upstreams = upstreams;

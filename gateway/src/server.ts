@@ -1,14 +1,13 @@
 import { runServer, startProcess } from '@microshop/kit';
 import { startTelemetry } from '@microshop/kit/telemetry';
-import { buildGateway } from './app.js';
+import { buildGateway, traceStoreFor } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { LocalSpans } from './traces/local-spans.js';
-import { TraceStore } from './traces/store.js';
 
 startProcess(async () => {
   const config = loadGatewayConfig();
   // The gateway holds the built-in trace store: its own spans go straight in.
-  const traces = new TraceStore({ maxSpans: config.tracesMaxSpans, maxAgeMs: config.tracesMaxAgeMinutes * 60_000 });
+  const traces = traceStoreFor(config);
   startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false });
   const app = await buildGateway(config, { traces });
   await runServer(app, config);

@@ -326,7 +326,7 @@ describe('the storefront and the dashboard in a real browser', () => {
     const tree = page.getByRole('tree', { name: /Spans/ });
     await tree.waitFor();
     for (const service of ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'notifications']) {
-      assert.ok(await tree.locator(`[role="treeitem"][data-service="${service}"]`).first().isVisible(), `the waterfall shows a span of ${service}`);
+      await tree.locator(`[role="treeitem"][data-service="${service}"]`).first().waitFor({ timeout: 10_000 }); // the waterfall shows a span of each
     }
     const traceId = (await page.locator('.trace-id code').textContent()) ?? '';
     assert.match(traceId, /^[0-9a-f]{32}$/);
@@ -343,6 +343,7 @@ describe('the storefront and the dashboard in a real browser', () => {
     // The keyboard walks the tree: Home selects the first span, Down the next.
     await tree.locator('[aria-selected="true"]').focus();
     await page.keyboard.press('Home');
+    assert.equal(await tree.getByRole('treeitem').nth(0).getAttribute('aria-selected'), 'true', 'Home selects the first span');
     await page.keyboard.press('ArrowDown');
     assert.equal(await tree.getByRole('treeitem').nth(1).getAttribute('aria-selected'), 'true', 'ArrowDown selects the second span');
     await shot(page, 'ops-trace');

@@ -25,7 +25,6 @@ const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 const tracer = trace.getTracer('@microshop/gateway');
-const getter = { keys: (h: FastifyRequest['headers']) => Object.keys(h), get: (h: FastifyRequest['headers'], key: string) => h[key] };
 
 export function installEdgeSpans(app: FastifyInstance): void {
   const tracing = telemetry()?.enabled === true;
@@ -41,7 +40,7 @@ export function installEdgeSpans(app: FastifyInstance): void {
       done();
       return;
     }
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers, getter);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(
       `${request.method} ${path.length > 120 ? `${path.slice(0, 120)}…` : path}`,
       {

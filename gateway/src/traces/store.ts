@@ -1,4 +1,4 @@
-import type { operations } from '@microshop/contracts';
+import { operations } from '@microshop/contracts';
 
 type Attributes = operations.SpanView['attributes'];
 
@@ -38,8 +38,6 @@ export interface TraceStoreOptions {
   maxAgeMs: number;
   now?: () => number;
 }
-
-export const ORDER_ID_ATTRIBUTE = 'microshop.order_id';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -89,7 +87,7 @@ export class TraceStore {
       trace.startMs = Math.min(trace.startMs, span.startMs);
       trace.endMs = Math.max(trace.endMs, span.endMs);
       trace.services.add(span.service);
-      const orderId = span.attributes[ORDER_ID_ATTRIBUTE];
+      const orderId = span.attributes[operations.ORDER_ID_ATTRIBUTE];
       if (typeof orderId === 'string') trace.orderIds.add(orderId);
       if (span.status === 'error') trace.error = true;
       this.#spanCount++;

@@ -73,6 +73,9 @@ export const DeadLetterList = Type.Object({
 });
 export type DeadLetterList = Static<typeof DeadLetterList>;
 
+/** The span attribute naming the order a span handled: `GET /api/admin/traces?orderId=` finds traces by it. */
+export const ORDER_ID_ATTRIBUTE = 'microshop.order_id';
+
 /** The kinds of span (OpenTelemetry's, in lower case). */
 export const SpanKind = Type.Union([
   Type.Literal('server'),

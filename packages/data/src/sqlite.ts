@@ -53,8 +53,8 @@ function tracedConnection(connection: DatabaseConnection, namespace: string): Da
       if (!trace.getSpan(active)) return connection.executeQuery<R>(compiled);
       const [, verb = 'query', table] = VERB_AND_TABLE.exec(compiled.sql) ?? [];
       const operation = verb.toUpperCase();
-      // Transaction control (a savepoint around each event, BEGIN and COMMIT) would be a third of a
-      // checkout's spans and say nothing the statements between them do not.
+      // Transaction control (a savepoint around each event, BEGIN and COMMIT) was a quarter of a
+      // checkout's spans and says nothing the statements between them do not.
       if (TRANSACTION_CONTROL.has(operation)) return connection.executeQuery<R>(compiled);
       const span = tracer.startSpan(
         table ? `${operation} ${table}` : operation,

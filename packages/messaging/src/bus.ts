@@ -5,7 +5,7 @@ import type { BusObserver } from './metrics.js';
 import { enqueue, OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
 import { context as otelContext } from '@opentelemetry/api';
-import { endSpans, failSpan, startProcessSpan, traceparentForNewEvent } from './tracing.js';
+import { endSpans, failSpan, startProcessSpan, traced } from './tracing.js';
 import type { IncomingMessage, Subscription, Transport } from './transport.js';
 
 export interface BusLogger {
@@ -82,10 +82,7 @@ export class EventBus<DB extends MessagingTables> {
     const result = await this.db.transaction().execute(async (trx) => {
       const events: CloudEvent[] = [];
       const emit: Emit = (type, subject, data) => {
-        const event = createEvent(this.options.service, type, subject, data);
-        const traceparent = traceparentForNewEvent(this.transport.kind, type, event.id, data, context.traceparent);
-        if (traceparent) event.traceparent = traceparent;
-        events.push(event);
+        events.push(traced(this.transport.kind, createEvent(this.options.service, type, subject, data), context.traceparent));
       };
       const value = await work(trx as unknown as Kysely<DB>, emit);
       await enqueue(trx, events);
@@ -190,10 +187,7 @@ export class EventBus<DB extends MessagingTables> {
                 if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
                   const emitted: CloudEvent[] = [];
                   const emit: Emit = (type, subject, data) => {
-                    const event = createEvent(service, type, subject, data);
-                    const traceparent = traceparentForNewEvent(this.transport.kind, type, event.id, data, item.event.traceparent);
-                    if (traceparent) event.traceparent = traceparent;
-                    emitted.push(event);
+                    emitted.push(traced(this.transport.kind, createEvent(service, type, subject, data), item.event.traceparent));
                   };
                   await item.handler(trx as unknown as Kysely<DB>, item.event, emit, (done) => (item.committed ??= []).push(done));
                   await enqueue(trx, emitted);

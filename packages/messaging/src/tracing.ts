@@ -1,4 +1,5 @@
 import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { operations } from '@microshop/contracts';
 import type { CloudEvent } from './envelope.js';
 
 /**
@@ -12,16 +13,11 @@ import type { CloudEvent } from './envelope.js';
 const tracer = trace.getTracer('@microshop/messaging');
 const TRACEPARENT_IN_BODY = /"traceparent":"([0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})"/;
 
-export const ORDER_ID_ATTRIBUTE = 'microshop.order_id';
-
-const getter = {
-  keys: (carrier: Record<string, string>) => Object.keys(carrier),
-  get: (carrier: Record<string, string>, key: string) => carrier[key],
-};
+export const { ORDER_ID_ATTRIBUTE } = operations;
 
 /** The context an event's `traceparent` names (the root context when it has none). */
 export function contextOf(traceparent: string | undefined): Context {
-  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }, getter) : ROOT_CONTEXT;
+  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
 }
 
 /** The order an event is about, when it is about one. */
@@ -42,17 +38,22 @@ function attributesOf(system: string, operation: 'create' | 'send' | 'process', 
 }
 
 /**
- * The `traceparent` for an event being written now: a `create` span under the active span, or
+ * Names an event being written now in its `traceparent`: a `create` span under the active span, or
  * `fallback` (what the caller was given) when nothing is being traced.
  */
-export function traceparentForNewEvent(system: string, type: string, id: string, data: unknown, fallback: string | undefined): string | undefined {
+export function traced<E extends CloudEvent>(system: string, event: E, fallback: string | undefined): E {
   const parent = context.active();
-  if (!trace.getSpan(parent)) return fallback;
-  const span = tracer.startSpan(`create ${type}`, { kind: SpanKind.PRODUCER, attributes: attributesOf(system, 'create', type, id, orderIdOf(data)) }, parent);
-  span.end();
-  const carrier: Record<string, string> = {};
-  propagation.inject(trace.setSpan(parent, span), carrier);
-  return carrier.traceparent ?? fallback;
+  let traceparent = fallback;
+  if (trace.getSpan(parent)) {
+    const attributes = attributesOf(system, 'create', event.type, event.id, orderIdOf(event.data));
+    const span = tracer.startSpan(`create ${event.type}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+    span.end();
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(parent, span), carrier);
+    traceparent = carrier.traceparent ?? fallback;
+  }
+  if (traceparent) event.traceparent = traceparent;
+  return event;
 }
 
 /** `send` spans for the relay's rows, one per event, each a child of the event's own context. */
@@ -70,10 +71,7 @@ export function startSendSpans(system: string, rows: ReadonlyArray<{ id: string;
 
 export function endSpans(spans: readonly Span[], error?: unknown): void {
   for (const span of spans) {
-    if (error !== undefined) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    }
+    if (error !== undefined) failSpan(span, error);
     span.end();
   }
 }

@@ -40,6 +40,8 @@ export interface Transport {
   publish(events: ReadonlyArray<{ id: string; type: string; body: string }>): Promise<void>;
   consume(options: ConsumeOptions, onMessage: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
   deadLetters(group?: string): Promise<DeadLetter[]>;
+  /** How many dead letters `group` has, without reading them (what a metrics scrape asks). */
+  deadLetterCount(group: string): Promise<number>;
   /**
    * Puts a dead letter back in front of its group (NATS: of every group of its type; inboxes skip repeats).
    * Throws UnknownDeadLetterError when there is no dead letter `id` (never was, or already replayed).

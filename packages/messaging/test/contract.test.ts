@@ -163,6 +163,8 @@ for (const combo of await combos()) {
       assert.equal(letters.length, 1);
       assert.equal(letters[0]?.type, 'catalog.product.deleted');
       assert.match(letters[0]?.reason ?? '', /failed 3 times: downstream is down/);
+      assert.equal(await consumer.transport.deadLetterCount('fragile'), 1, 'counted without being read');
+      assert.equal(await consumer.transport.deadLetterCount('someone-else'), 0, 'another group has none');
       assert.equal((await effects(setup.database.db, 'fragile')).length, 0, 'failed attempts rolled back');
       // A dead letter leaves the group's backlog for good (NATS before 2.10 ignored a TERM with a reason).
       await until('an empty backlog', async () => (await consumer.transport.pending('fragile')) === 0);
@@ -171,6 +173,7 @@ for (const combo of await combos()) {
       await consumer.transport.replay(letters[0]?.id ?? '');
       await until('the replayed event', async () => (await effects(setup.database.db, 'fragile')).length === 1);
       assert.deepEqual(await consumer.transport.deadLetters('fragile'), []);
+      assert.equal(await consumer.transport.deadLetterCount('fragile'), 0, 'a replayed letter is no longer counted');
       await consumer.stop();
       await publisher.stop();
     });

@@ -86,7 +86,7 @@ export function busMetrics<DB extends MessagingTables>(sources: BusMetricsSource
     registers: [registry],
     async collect() {
       if (!consuming()) return;
-      const value = await read('dead letters', async () => (await transport.deadLetters(group)).length);
+      const value = await read('dead letters', () => transport.deadLetterCount(group));
       if (value !== undefined) this.set(value);
     },
   });

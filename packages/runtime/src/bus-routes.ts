@@ -17,8 +17,8 @@ export function busRoutes<DB extends MessagingTables>(app: App, bus: EventBus<DB
   const ownLetters = async () => (await transport.deadLetters(group)).map(summary);
 
   app.get('/internal/bus', { schema: { hide: true }, config: { access: 'service' } }, async () => {
-    const [pending, letters] = await Promise.all([transport.pending(group), transport.deadLetters(group)]);
-    return { group, types: bus.types, pending, deadLetters: letters.length };
+    const [pending, deadLetters] = await Promise.all([transport.pending(group), transport.deadLetterCount(group)]);
+    return { group, types: bus.types, pending, deadLetters };
   });
 
   app.get('/internal/dead-letters', { schema: { hide: true }, config: { access: 'service' } }, async () => ({ items: await ownLetters() }));

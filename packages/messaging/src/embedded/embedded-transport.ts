@@ -232,6 +232,11 @@ export class EmbeddedTransport implements Transport {
     return subscription;
   }
 
+  async deadLetterCount(group: string): Promise<number> {
+    const row = this.#db.prepare('select count(*) as n from deliveries where status = \'dead\' and grp = ?').get(group) as { n: number };
+    return row.n;
+  }
+
   async deadLetters(group?: string): Promise<DeadLetter[]> {
     const rows = this.#db
       .prepare(

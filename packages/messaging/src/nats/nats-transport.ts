@@ -179,6 +179,12 @@ export class NatsTransport implements Transport {
     return subscription;
   }
 
+  async deadLetterCount(group: string): Promise<number> {
+    // A group's letters are under its own subjects: the server counts them, no message is read.
+    const info = await this.jsm.streams.info(this.deadLetterStream, { subjects_filter: `${this.#dlqPrefix}.${token(group)}.>` });
+    return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+  }
+
   async deadLetters(group?: string): Promise<DeadLetter[]> {
     const info = await this.jsm.streams.info(this.deadLetterStream);
     const out: DeadLetter[] = [];
