@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from './error-handler.js';
 import { commonErrors } from './problem.js';
+import { within } from './within.js';
 
 /** A readiness check: resolves when the dependency works, throws (or rejects) when it does not. */
 export type ReadinessCheck = () => Promise<unknown> | unknown;
@@ -41,17 +42,11 @@ function watchEventLoop(app: FastifyInstance, options: LivenessOptions): () => {
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function runCheck(check: ReadinessCheck): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([Promise.resolve().then(check), timeout]);
+    await within(Promise.resolve().then(check), CHECK_TIMEOUT_MS);
     return 'ok';
   } catch (error) {
     return `failing: ${(error as Error).message}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

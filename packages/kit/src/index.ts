@@ -5,6 +5,7 @@ export type { HealthState, LivenessOptions, ReadinessCheck } from './health.js';
 export { escapeHtml } from './html.js';
 export { loggerOptions } from './logger.js';
 export { Counter, Gauge, Histogram, type Registry } from './metrics.js';
+export { within } from './within.js';
 export { freePort } from './ports.js';
 export {
   commonErrors,

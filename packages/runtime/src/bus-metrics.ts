@@ -1,5 +1,5 @@
 import type { Kysely } from '@microshop/data';
-import { Counter, Gauge, Histogram, type Registry } from '@microshop/kit';
+import { Counter, Gauge, Histogram, type Registry, within } from '@microshop/kit';
 import { type BusObserver, type MessagingTables, outboxBacklog, type Transport } from '@microshop/messaging';
 
 export interface BusMetricsSources<DB extends MessagingTables> {
@@ -16,14 +16,6 @@ export interface BusMetricsSources<DB extends MessagingTables> {
 
 /** A scrape waits at most this long for the database or the broker; a slow one keeps the last value. */
 const READ_TIMEOUT_MS = 2_000;
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The service's messaging in its registry: outbox backlog and age, consumer backlog and dead
