@@ -206,11 +206,18 @@ describe('readiness', () => {
 describe('graceful shutdown', () => {
   it('finishes a request in flight before closing', async () => {
     const app = await buildTestApp();
+    // Closing starts once the request is in (a fixed pause raced the client's first connection).
+    const arrived = new Promise<void>((resolve) => {
+      app.addHook('onRequest', (request, _reply, done) => {
+        if (request.url === '/slow') resolve();
+        done();
+      });
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived;
     const closed = app.close();
     const response = await inFlight;
     assert.equal(response.status, 200);
