@@ -65,7 +65,11 @@ describe('system: runner, gateway and catalog as real processes', () => {
     assert.equal((await fetch(`${base}/healthz`)).status, 200, 'the gateway stays up');
 
     await runner.waitForOutput(new RegExp(`catalog-1 \\(pid ${catalogPid}\\) killed by SIGKILL; restarting in \\d+ ms`));
-    await until('catalog to be back', async () => ((await fetch(`${base}/api/products?limit=1`)).status === 200 ? true : undefined));
+    // A restart under the suite's load (another whole shop may be starting beside it) can take a while;
+    // if it never comes back, say what the runner saw.
+    await until('catalog to be back', async () => ((await fetch(`${base}/api/products?limit=1`)).status === 200 ? true : undefined), 30_000).catch(
+      (error: Error) => assert.fail(`${error.message}\n${runner.output().slice(-4000)}`),
+    );
     const [, restartedPid] = pidsOf(runner.output(), 'catalog-1');
     assert.ok(restartedPid && restartedPid !== catalogPid && alive(restartedPid));
 
