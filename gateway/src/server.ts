@@ -8,7 +8,7 @@ startProcess(async () => {
   const config = loadGatewayConfig();
   // The gateway holds the built-in trace store: its own spans go straight in.
   const traces = traceStoreFor(config);
-  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false });
+  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false, edge: true });
   const app = await buildGateway(config, { traces });
   await runServer(app, config);
 });

@@ -155,6 +155,32 @@ describe('OpenTelemetry export with the standard variables', () => {
     assert.ok(spans.some((span) => span.service === 'catalog' && span.spanId === catalogLine?.span_id), 'the line names the span that handled it');
   });
 
+  it('samples each operation at its rate under the default sampler, keeping a trace whole or not at all', async () => {
+    // 40 requests of one operation at once, each flagged sampled by its client: the gateway keeps
+    // its burst (10) and the rate (5/s) after it, whatever the flag says; the others are recorded
+    // nowhere, since the services follow the gateway's decision.
+    const sent: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const traceId = `${'5a'.repeat(12)}${i.toString(16).padStart(8, '0')}`;
+      const response = await fetch(`${shop.base}/api/products/no-such-product-${i}`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+      assert.equal(response.status, 404);
+      await response.arrayBuffer();
+      assert.equal(response.headers.get('x-trace-id'), traceId, 'the client’s trace id is kept, recorded or not');
+      sent.push(traceId);
+    }
+    const recorded = await until('the recorded requests’ catalog spans', () => {
+      const spans = spansOf(collector.exports).filter((span) => sent.includes(span.traceId));
+      const ids = new Set(spans.filter((s) => s.service === 'gateway').map((s) => s.traceId as string));
+      return ids.size >= 10 && [...ids].every((id) => spans.some((s) => s.traceId === id && s.service === 'catalog')) ? ids : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const spans = spansOf(collector.exports).filter((span) => sent.includes(span.traceId));
+    const traced = new Set(spans.map((s) => s.traceId as string));
+    assert.ok(recorded.size >= 10 && recorded.size < 30, `${recorded.size} of 40 recorded`);
+    assert.deepEqual([...traced].sort(), [...recorded].sort(), 'no service recorded a request the gateway did not');
+    assert.ok(sent.slice(0, 10).every((id) => recorded.has(id)), 'the first ten, the burst, are all recorded');
+  });
+
   it('keeps health checks and scrapes out of the traces', async () => {
     const before = spansOf(collector.exports).length;
     await fetch(`${shop.base}/healthz`);

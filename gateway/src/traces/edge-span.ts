@@ -1,6 +1,7 @@
 import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { telemetry } from '@microshop/kit/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ROUTE_TABLE } from '../route-table.js';
 import { newTraceparent } from './trace-ids.js';
 
 /**
@@ -26,27 +27,57 @@ const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 const tracer = trace.getTracer('@microshop/gateway');
 
+/**
+ * The request's route, for its span and its sampling (sampler.ts samples by operation): a proxied
+ * path is named by the owning service's prefix, `/*` when deeper (`POST /api/orders` and
+ * `GET /api/orders/*` are two operations; each product's page is not an operation of its own).
+ */
+function routeOf(request: FastifyRequest, path: string): string {
+  const route = request.routeOptions.url;
+  if (route !== undefined && !route.endsWith('*')) return route;
+  for (const { prefix } of ROUTE_TABLE) {
+    if (path === prefix) return prefix;
+    if (path.startsWith(`${prefix}/`)) return `${prefix}/*`;
+  }
+  return route ?? 'unmatched';
+}
+
 export function installEdgeSpans(app: FastifyInstance): void {
-  const tracing = telemetry()?.enabled === true;
+  const otel = telemetry();
+  const tracing = otel?.enabled === true;
   app.decorateRequest('traceparent', '');
   app.decorateRequest('edgeSpan', null);
   app.addHook('onRequest', (request, reply, done) => {
     const path = request.url.split('?', 1)[0] ?? request.url;
     const given = request.headers.traceparent;
-    if (!tracing || UNTRACED.has(path) || path.startsWith('/internal/')) {
+    if (!otel || !tracing || UNTRACED.has(path) || path.startsWith('/internal/')) {
       // Every request is traced: a client that starts no trace gets one started here.
       request.traceparent = typeof given === 'string' && TRACEPARENT.test(given) ? given : newTraceparent();
       reply.header(TRACE_ID_HEADER, request.traceparent.slice(3, 35));
       done();
       return;
     }
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const route = routeOf(request, path);
+    const admitted = otel.admit(`${request.method} ${route}`, ROOT_CONTEXT);
+    if (!admitted) {
+      // Not to be recorded: no span at all, only the context passed on (the trace's id, if the
+      // client started one, and a span id of our own, flagged unsampled, so that nothing
+      // downstream records it either).
+      const traceId = typeof given === 'string' && TRACEPARENT.test(given) ? given.slice(3, 35) : undefined;
+      request.traceparent = newTraceparent(traceId, false);
+      reply.header(TRACE_ID_HEADER, request.traceparent.slice(3, 35));
+      setLogIds(request, request.traceparent.slice(3, 35), request.traceparent.slice(36, 52));
+      done();
+      return;
+    }
+    const parent = propagation.extract(admitted, request.headers);
     const span = tracer.startSpan(
       `${request.method} ${path.length > 120 ? `${path.slice(0, 120)}…` : path}`,
       {
         kind: SpanKind.SERVER,
         attributes: {
           'http.request.method': request.method,
+          'http.route': route,
           'url.path': path,
           'client.address': request.ip,
           'microshop.request_id': request.id,
@@ -58,9 +89,7 @@ export function installEdgeSpans(app: FastifyInstance): void {
     request.edgeSpan = span;
     request.traceparent = `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
     reply.header(TRACE_ID_HEADER, traceId);
-    // Lines about this request name its trace (proxied requests are not in the active context);
-    // the request's logger is its own already, so it takes the ids itself, without another child.
-    (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
+    setLogIds(request, traceId, spanId);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -79,6 +108,14 @@ export function installEdgeSpans(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Lines about this request name its trace (proxied requests are not in the active context); the
+ * request's logger is its own already, so it takes the ids itself, without another child.
+ */
+function setLogIds(request: FastifyRequest, traceId: string, spanId: string): void {
+  (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
+}
+
 /** The context of the request's span, to make calls to services in (its root context when untraced). */
 export function edgeContext(request: FastifyRequest): Context {
   return request.edgeSpan ? trace.setSpan(ROOT_CONTEXT, request.edgeSpan) : ROOT_CONTEXT;
@@ -88,8 +125,10 @@ function endEdgeSpan(request: FastifyRequest, reply: FastifyReply): void {
   const span = request.edgeSpan;
   if (!span) return;
   request.edgeSpan = null;
-  const route = request.routeOptions.url;
-  if (route) span.setAttribute('http.route', route);
+  if (!span.isRecording()) {
+    span.end();
+    return;
+  }
   span.setAttribute('http.response.status_code', reply.statusCode);
   if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${reply.statusCode}` });
   const upstream = request.upstreamInstance;

@@ -13,7 +13,10 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
-/** A W3C trace context for a new trace: version 00, random trace and span ids, sampled. */
-export function newTraceparent(): string {
-  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+/**
+ * A W3C trace context (version 00) with a new span id: in trace `traceId`, or a new trace; flagged
+ * sampled or not.
+ */
+export function newTraceparent(traceId?: string, sampled = true): string {
+  return `00-${traceId ?? randomHex(16)}-${randomHex(8)}-${sampled ? '01' : '00'}`;
 }

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -41,7 +41,7 @@ const TRANSACTION_CONTROL = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT',
 const VERB_AND_TABLE = /^\s*(\w+)(?:[\s\S]*?\b(?:from|into|update)\s+"?(\w+)"?)?/i;
 
 /**
- * SQLite has no OpenTelemetry instrumentation: a client span per statement, inside a traced
+ * SQLite has no OpenTelemetry instrumentation: a client span per statement, inside a recorded
  * request or event only (a query outside one starts no trace). The text is Kysely's parameterized
  * SQL, never the values.
  */
@@ -50,7 +50,8 @@ function tracedConnection(connection: DatabaseConnection, namespace: string): Da
     streamQuery: connection.streamQuery.bind(connection),
     async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
       const active = context.active();
-      if (!trace.getSpan(active)) return connection.executeQuery<R>(compiled);
+      // Nothing to add to a trace that is not being recorded (not sampled, or none).
+      if (((trace.getSpan(active)?.spanContext().traceFlags ?? 0) & TraceFlags.SAMPLED) === 0) return connection.executeQuery<R>(compiled);
       const [, verb = 'query', table] = VERB_AND_TABLE.exec(compiled.sql) ?? [];
       const operation = verb.toUpperCase();
       // Transaction control (a savepoint around each event, BEGIN and COMMIT) was a quarter of a

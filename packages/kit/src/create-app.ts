@@ -18,7 +18,8 @@ import { redactUrl } from './redact-url.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 import { REQUEST_TIMEOUT_MS, serverTimeouts } from './request-timeouts.js';
 import { answerUnmetExpectations, onClientError, onFrameworkError } from './server-errors.js';
-import { telemetry } from './telemetry/telemetry.js';
+import { installServerSpans } from './telemetry/server-spans.js';
+import { telemetry } from './telemetry/state.js';
 import { SERVICE_TOKEN_HEADER } from './trust/bundle.js';
 import { installGuard } from './trust/guard.js';
 import type { Trust } from './trust/trust.js';
@@ -110,7 +111,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   answerUnmetExpectations(app.server, app.log);
   const otel = telemetry();
   // First, so that every hook, the handler and the log lines run inside the request's span.
-  if (otel?.fastify && options.tracing !== false) await app.register(otel.fastify.plugin());
+  if (otel?.enabled && options.tracing !== false) installServerSpans(app);
   // Spans go to the built-in store with this service's credential.
   const trust = options.trust;
   if (trust) otel?.useCredentials(async () => ({ [SERVICE_TOKEN_HEADER]: await trust.serviceToken('gateway') }));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from './config.js';
-import { telemetry } from './telemetry/telemetry.js';
+import { telemetry } from './telemetry/state.js';
 
 export interface RunOptions {
   port: number;

@@ -1,4 +1,4 @@
-import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { operations } from '@microshop/contracts';
 import type { CloudEvent } from './envelope.js';
 
@@ -43,8 +43,12 @@ function attributesOf(system: string, operation: 'create' | 'send' | 'process', 
  */
 export function traced<E extends CloudEvent>(system: string, event: E, fallback: string | undefined): E {
   const parent = context.active();
+  const active = trace.getSpan(parent);
   let traceparent = fallback;
-  if (trace.getSpan(parent)) {
+  if (active && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) {
+    // A trace not sampled stays unsampled downstream: the event carries the active span's context.
+    traceparent = activeTraceparent(fallback);
+  } else if (active) {
     const attributes = attributesOf(system, 'create', event.type, event.id, orderIdOf(event.data));
     const span = tracer.startSpan(`create ${event.type}`, { kind: SpanKind.PRODUCER, attributes }, parent);
     span.end();
@@ -79,6 +83,12 @@ export function endSpans(spans: readonly Span[], error?: unknown): void {
 /** The `process` span of one delivery: a child of the event's context, by a consumer group. */
 export function startProcessSpan(system: string, group: string, event: CloudEvent, attempt: number): { span: Span; context: Context } {
   const parent = contextOf(event.traceparent);
+  const caller = trace.getSpan(parent)?.spanContext();
+  if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
+    // Its trace is not recorded (its first span decided): the handler runs in the producer's
+    // context, which carries that on to what it emits; ending its span does nothing.
+    return { span: trace.getSpan(parent) as Span, context: parent };
+  }
   const span = tracer.startSpan(
     `process ${event.type}`,
     {

@@ -1,4 +1,3 @@
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { diag, type DiagLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -7,6 +6,8 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ADMITTED, defaultSampler, OperationRateSampler, tracesPerSecond } from './sampler.js';
+import { setTelemetry, type Telemetry, telemetry } from './state.js';
 import { TraceStoreExporter } from './store-exporter.js';
 import { SyncContextManager } from './sync-context.js';
 
@@ -22,25 +23,16 @@ export interface TelemetryOptions {
    * gateway says false and passes its spans by hand: see sync-context.ts.
    */
   asyncContext?: boolean;
+  /**
+   * This process is where clients' requests enter (the gateway): a client's sampling flag is not
+   * obeyed there (sampler.ts). Default false.
+   */
+  edge?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
-export interface Telemetry {
-  readonly enabled: boolean;
-  /** Fastify's instrumentation: `createApp` registers its plugin (one server span per request). */
-  readonly fastify: FastifyOtelInstrumentation | undefined;
-  /** Gives the built-in store's exporter the headers that prove who is sending. */
-  useCredentials(source: () => Promise<Record<string, string>>): void;
-  /** Sends what is still buffered; at most `timeoutMs`. */
-  shutdown(timeoutMs?: number): Promise<void>;
-}
-
-/** The routes that never make spans: probes and scrapes would bury the traces users look for. */
-const UNTRACED = new Set(['/healthz', '/readyz', '/metrics', '/internal/bus']);
-const untraced = (url: string) => {
-  const path = url.split('?', 1)[0] ?? url;
-  return UNTRACED.has(path) || path.startsWith('/internal/otlp/');
-};
+export type { Telemetry };
+export { telemetry };
 
 /** An outgoing request that already carries a trace context was traced by its sender (the gateway's proxy). */
 function carriesTraceparent(headers: unknown): boolean {
@@ -49,14 +41,7 @@ function carriesTraceparent(headers: unknown): boolean {
   return false;
 }
 
-let current: Telemetry | undefined;
-
-/** The process's telemetry, once `startTelemetry` ran (undefined in tests that build apps directly). */
-export function telemetry(): Telemetry | undefined {
-  return current;
-}
-
-const DISABLED: Telemetry = { enabled: false, fastify: undefined, useCredentials: () => {}, shutdown: async () => {} };
+const DISABLED: Telemetry = { enabled: false, admit: () => undefined, useCredentials: () => {}, shutdown: async () => {} };
 
 /** When each complaint was last written: an unreachable store is said once a minute, not twice a second. */
 const said = new Map<string, number>();
@@ -79,20 +64,19 @@ const diagnostics: DiagLogger = {
 };
 
 /**
- * OpenTelemetry for one process (SPEC §5b), started before the app is built: server spans for
- * Fastify, client spans for undici and fetch, PostgreSQL queries; the messaging and SQLite spans
+ * OpenTelemetry for one process (SPEC §5b), started before the app is built: the app makes a
+ * server span per request (server-spans.ts); client spans for undici and fetch, PostgreSQL queries; the messaging and SQLite spans
  * come from those packages through the API. Spans go to the built-in store (the gateway's, at
  * MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
- * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. OTEL_TRACES_SAMPLER(_ARG) pick
- * the sampler; OTEL_SDK_DISABLED=true turns it all off.
+ * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. Unless OTEL_TRACES_SAMPLER(_ARG)
+ * pick a standard sampler, each operation starts at most MICROSHOP_TRACES_PER_SECOND (5) sampled
+ * traces a second (sampler.ts); OTEL_SDK_DISABLED=true turns it all off.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
-  if (current) return current;
+  const started = telemetry();
+  if (started) return started;
   const env = options.env ?? process.env;
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
-    current = DISABLED;
-    return current;
-  }
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return setTelemetry(DISABLED);
   diag.setLogger(diagnostics, DiagLogLevel.WARN);
   const instanceId = options.instanceId ?? env.MICROSHOP_INSTANCE_ID ?? `${options.service}-${process.pid}`;
 
@@ -112,6 +96,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }
 
+  // OTEL_TRACES_SAMPLER, when set, picks one of the standard samplers instead (the SDK reads it).
+  const limiter = env.OTEL_TRACES_SAMPLER ? undefined : new OperationRateSampler(tracesPerSecond(env.MICROSHOP_TRACES_PER_SECOND));
   const provider = new NodeTracerProvider({
     // The environment's resource (OTEL_RESOURCE_ATTRIBUTES) first: the service's name and instance
     // are Microshop's to say, since the store believes a service only about itself.
@@ -126,20 +112,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         }),
       ),
     spanProcessors: processors,
+    ...(limiter ? { sampler: defaultSampler(limiter, options.edge === true) } : {}),
   });
   provider.register(options.asyncContext === false ? { contextManager: new SyncContextManager() } : {});
 
-  const fastify = new FastifyOtelInstrumentation({
-    instrumentHooks: false,
-    instrumentHandler: false,
-    ignorePaths: ({ url }) => untraced(url),
-    requestHook: (span, request) => {
-      span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
-      // The query string may carry what no trace should keep.
-      span.setAttribute('url.path', request.url.split('?', 1)[0] ?? request.url);
-      span.setAttribute('microshop.request_id', request.id);
-    },
-  });
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
@@ -153,18 +129,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         },
       }),
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
-      fastify,
     ],
   });
 
-  current = {
+  return setTelemetry({
     enabled: true,
-    fastify,
+    admit: limiter ? (operation, parent) => (limiter.take(operation) ? parent.setValue(ADMITTED, true) : undefined) : (_operation, parent) => parent,
     useCredentials: (source) => store?.useCredentials(source),
     shutdown: async (timeoutMs = 2_000) => {
       const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
       await Promise.race([provider.shutdown().catch(() => {}), timer]);
     },
-  };
-  return current;
+  });
 }

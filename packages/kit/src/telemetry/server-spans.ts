@@ -1,0 +1,86 @@
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** The routes that never make spans: probes and scrapes would bury the traces users look for. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics', '/internal/bus']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    serverSpan: Span | null;
+  }
+}
+
+const tracer = trace.getTracer('@microshop/kit');
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * A server span per request (SPEC §5b), named `METHOD route`, child of the caller's
+ * `traceparent` (none when the caller's trace is not sampled); the hooks after it, the handler and its log lines run in its context, so the
+ * database, the calls and the events it makes are its children. Written here rather than taken
+ * from @fastify/otel, which wraps every route with hooks of its own and, measured on the catalog,
+ * cost about 40 µs a request more than these three hooks, sampled or not.
+ */
+export function installServerSpans(app: FastifyInstance): void {
+  app.decorateRequest('serverSpan', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    const path = pathOf(request.url);
+    if (UNTRACED.has(path) || path.startsWith('/internal/otlp/')) {
+      done();
+      return;
+    }
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const caller = trace.getSpanContext(parent);
+    if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
+      // The trace is not being recorded (its first span decided): no span of our own, only the
+      // caller's context passed on, so that the calls and events this request makes stay unsampled.
+      context.with(parent, done);
+      return;
+    }
+    const route = request.routeOptions.url;
+    const span = tracer.startSpan(
+      `${request.method} ${route ?? 'unmatched'}`,
+      {
+        kind: SpanKind.SERVER,
+        // The query string may carry what no trace should keep.
+        attributes: { 'http.request.method': request.method, 'http.route': route ?? 'unmatched', 'url.path': path, 'microshop.request_id': request.id },
+      },
+      parent,
+    );
+    request.serverSpan = span;
+    context.with(trace.setSpan(parent, span), done);
+  });
+  app.addHook('onError', (request, _reply, error, done) => {
+    const span = request.serverSpan;
+    if (span?.isRecording()) span.recordException(error);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    endServerSpan(request, reply.statusCode);
+    done();
+  });
+  // A caller that goes away before the answer still ends the span.
+  app.addHook('onRequestAbort', (request, done) => {
+    endServerSpan(request, 0);
+    done();
+  });
+}
+
+function endServerSpan(request: FastifyRequest, status: number): void {
+  const span = request.serverSpan;
+  if (!span) return;
+  request.serverSpan = null;
+  if (!span.isRecording()) {
+    span.end();
+    return;
+  }
+  if (status === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the caller went away' });
+  else {
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+  }
+  span.end();
+}
