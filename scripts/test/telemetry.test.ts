@@ -157,7 +157,7 @@ describe('OpenTelemetry export with the standard variables', () => {
 
   it('samples each operation at its rate under the default sampler, keeping a trace whole or not at all', async () => {
     // 40 requests of one operation at once, each flagged sampled by its client: the gateway keeps
-    // its burst (10) and the rate (5/s) after it, whatever the flag says; the others are recorded
+    // its burst (10) and the rate (1/s) after it, whatever the flag says; the others are recorded
     // nowhere, since the services follow the gateway's decision.
     const sent: string[] = [];
     for (let i = 0; i < 40; i++) {

@@ -68,7 +68,7 @@ export class OperationRateSampler implements Sampler {
   }
 }
 
-export const DEFAULT_TRACES_PER_SECOND = 5;
+export const DEFAULT_TRACES_PER_SECOND = 1;
 
 /** MICROSHOP_TRACES_PER_SECOND: a number from 0 to 100000 (0: no new trace is sampled). */
 export function tracesPerSecond(value: string | undefined): number {
