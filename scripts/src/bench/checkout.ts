@@ -18,7 +18,7 @@ async function call(base: string, method: string, path: string, token?: string, 
 }
 
 /** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
-async function run(root: string, production: boolean, shoppers: number, seconds: number, tracing: boolean) {
+async function run(root: string, production: boolean, shoppers: number, seconds: number, tracing: Record<string, string>) {
   const port = await freePort();
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
@@ -30,7 +30,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     MICROSHOP_RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     MICROSHOP_LOG_FORMAT: 'json',
-    ...(tracing ? {} : { OTEL_SDK_DISABLED: 'true' }),
+    ...tracing,
   };
   if (production) {
     for (const service of SERVICES) {
@@ -100,23 +100,34 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
   }
 }
 
+const TRACING_MODES: ReadonlyArray<[string, Record<string, string>]> = [
+  ['tracing on (default sampling)', {}],
+  ['tracing off', { OTEL_SDK_DISABLED: 'true' }],
+  ['tracing on, nothing sampled (always_off)', { OTEL_TRACES_SAMPLER: 'always_off' }],
+  ['tracing on, every trace kept', { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }],
+];
+
 export async function checkoutBench(root: string, seconds: number): Promise<string[]> {
   const lines = [`16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per setup:`];
   const setups: Array<[string, boolean]> = [['embedded bus + SQLite', false]];
   const down = (await postgresUnreachable()) ?? (await natsUnreachable());
   if (!down) setups.push(['NATS JetStream + PostgreSQL', true]);
   for (const [name, production] of setups) {
-    // As a user runs it (tracing on, every span kept in the built-in store), then with OTEL_SDK_DISABLED=true.
+    // As a user runs it (tracing on, the default sampler), with OTEL_SDK_DISABLED=true, and two
+    // standard samplers that show where the cost is: nothing sampled, every trace kept.
     const results: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
-    for (const tracing of [true, false]) results.push([tracing ? 'tracing on' : 'tracing off', await run(root, production, 16, seconds, tracing)]);
+    for (const [mode, env] of TRACING_MODES) results.push([mode, await run(root, production, 16, seconds, env)]);
     for (const [mode, r] of results) {
       lines.push(
-        `  ${name.padEnd(28)} ${mode.padEnd(12)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
+        `  ${name.padEnd(28)} ${mode.padEnd(38)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
           ` POST -> CONFIRMED p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
       );
     }
-    const [on, off] = results.map(([, r]) => r.confirmedPerSecond) as [number, number];
-    lines.push(`  ${name.padEnd(28)} tracing on / off: ${(on / off).toFixed(2)}x orders confirmed/s`);
+    const [on, off, none, all] = results.map(([, r]) => r.confirmedPerSecond) as [number, number, number, number];
+    lines.push(
+      `  ${name.padEnd(28)} tracing on / off: ${(on / off).toFixed(2)}x orders confirmed/s` +
+        ` (nothing sampled / off ${(none / off).toFixed(2)}x, every trace kept / off ${(all / off).toFixed(2)}x)`,
+    );
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

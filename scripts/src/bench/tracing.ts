@@ -18,16 +18,18 @@ function cpuMs(pid: number): number {
 
 const MODES = [
   ['off', 'OTEL_SDK_DISABLED=true'],
-  ['spans, not sent', 'tracing on, no MICROSHOP_TRACE_STORE_URL'],
-  ['sent to a sink', 'tracing on, spans to an OTLP endpoint that reads and drops them'],
-  ['sent to the gateway', 'tracing on, spans to the gateway\'s store, as under npm start'],
+  ['default sampling', 'as under npm start: 1 trace a second per operation, to the gateway\'s store'],
+  ['all, not sent', 'every trace kept (parentbased_always_on), no MICROSHOP_TRACE_STORE_URL'],
+  ['all, to a sink', 'every trace kept, to an OTLP endpoint that reads and drops them'],
+  ['all, to the gateway', 'every trace kept, to the gateway\'s store'],
 ] as const;
 
 /**
  * Where tracing's cost goes, by parts: one catalog instance answers `GET /api/products/:id`
- * directly at a fixed rate (paced-load.ts, 16 connections) with tracing off, with spans made but
- * not sent, sent to a sink that drops them, and sent to a gateway's store; each process's CPU per
- * request is read from /proc. `rounds` rounds, the modes alternating; medians.
+ * directly at a fixed rate (paced-load.ts, 16 connections) with tracing off, with the default
+ * sampler (the catalog starts each trace, so 1 a second is recorded), and with every trace kept:
+ * spans made but not sent, sent to a sink that drops them, sent to a gateway's store; each
+ * process's CPU per request is read from /proc. `rounds` rounds, the modes alternating; medians.
  */
 export async function tracingBench(root: string, seconds: number, rate: number, rounds: number): Promise<string[]> {
   const dir = await tempDir('microshop-bench-tracing-');
@@ -47,8 +49,9 @@ export async function tracingBench(root: string, seconds: number, rate: number, 
         try {
           const gatewayPort = await freePort();
           const catalogPort = await freePort();
-          const off = mode === 'off' ? { OTEL_SDK_DISABLED: 'true' } : {};
-          const store = mode === 'sent to a sink' ? { MICROSHOP_TRACE_STORE_URL: sinkUrl } : mode === 'sent to the gateway' ? { MICROSHOP_TRACE_STORE_URL: `http://127.0.0.1:${gatewayPort}` } : {};
+          const off = mode === 'off' ? { OTEL_SDK_DISABLED: 'true' } : mode.startsWith('all') ? { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } : {};
+          const store =
+            mode === 'all, to a sink' ? { MICROSHOP_TRACE_STORE_URL: sinkUrl } : mode === 'all, not sent' ? {} : { MICROSHOP_TRACE_STORE_URL: `http://127.0.0.1:${gatewayPort}` };
           const catalog = startChild(process.execPath, [join(root, 'services', 'catalog', 'dist', 'src', 'server.js')], {
             env: { PORT: String(catalogPort), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dir, LOG_LEVEL: 'warn', ...store, ...off },
           });
@@ -86,7 +89,7 @@ export async function tracingBench(root: string, seconds: number, rate: number, 
     const catalog = median(list.map((f) => f.catalog));
     const gateway = median(list.map((f) => f.gateway));
     lines.push(
-      `  ${mode.padEnd(20)} catalog ${catalog.toFixed(0).padStart(4)} µs (${mode === 'off' ? 'base' : `+${(catalog - base).toFixed(0)}`})` +
+      `  ${mode.padEnd(19)} catalog ${catalog.toFixed(0).padStart(4)} µs (${mode === 'off' ? 'base' : `+${(catalog - base).toFixed(0)}`})` +
         `   gateway ${gateway.toFixed(0).padStart(3)} µs   p99 ${median(list.map((f) => f.p99)).toFixed(1)} ms   (${meaning})`,
     );
   }
