@@ -23,6 +23,16 @@ declare module 'fastify' {
 
 export const TRACE_ID_HEADER = 'x-trace-id';
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** As the W3C propagator reads one: a later version may add fields; version ff is invalid. */
+const ANY_TRACEPARENT = /^\s?(?!ff)([0-9a-f]{2})-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}(-.*)?\s?$/;
+
+/** The trace id a client's `traceparent` names, read as the propagator reads it, or undefined. */
+function clientTraceId(given: unknown): string | undefined {
+  if (typeof given !== 'string') return undefined;
+  const match = ANY_TRACEPARENT.exec(given);
+  if (!match || (match[1] === '00' && match[3] !== undefined)) return undefined;
+  return match[2];
+}
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 const tracer = trace.getTracer('@microshop/gateway');
@@ -63,8 +73,7 @@ export function installEdgeSpans(app: FastifyInstance): void {
       // Not to be recorded: no span at all, only the context passed on (the trace's id, if the
       // client started one, and a span id of our own, flagged unsampled, so that nothing
       // downstream records it either).
-      const traceId = typeof given === 'string' && TRACEPARENT.test(given) ? given.slice(3, 35) : undefined;
-      request.traceparent = newTraceparent(traceId, false);
+      request.traceparent = newTraceparent(clientTraceId(given), false);
       reply.header(TRACE_ID_HEADER, request.traceparent.slice(3, 35));
       setLogIds(request, request.traceparent.slice(3, 35), request.traceparent.slice(36, 52));
       done();
@@ -116,9 +125,16 @@ function setLogIds(request: FastifyRequest, traceId: string, spanId: string): vo
   (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
 }
 
-/** The context of the request's span, to make calls to services in (its root context when untraced). */
+/**
+ * The context to make calls to services in: the request's span, or, when it is not recorded, its
+ * unsampled trace context (so that the services record none of it either; local, since at the edge
+ * a remote parent's flag is not obeyed), or the root context when tracing is off.
+ */
 export function edgeContext(request: FastifyRequest): Context {
-  return request.edgeSpan ? trace.setSpan(ROOT_CONTEXT, request.edgeSpan) : ROOT_CONTEXT;
+  if (request.edgeSpan) return trace.setSpan(ROOT_CONTEXT, request.edgeSpan);
+  const traceparent = request.traceparent;
+  if (!traceparent || !traceparent.endsWith('-00')) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: TraceFlags.NONE, isRemote: false });
 }
 
 function endEdgeSpan(request: FastifyRequest, reply: FastifyReply): void {

@@ -1,5 +1,6 @@
 import { type Attributes, type Context, createContextKey, type Link, type SpanKind } from '@opentelemetry/api';
 import { ParentBasedSampler, type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { ConfigError } from '../config.js';
 
 /** Operations with a bucket of their own; the rest share one (a flood of odd paths cannot grow the map). */
 const MAX_OPERATIONS = 256;
@@ -22,7 +23,7 @@ interface Bucket {
  * Head sampling by rate, per operation (what Jaeger calls a per-operation rate limit): every
  * operation (`METHOD route` when the span names its `http.route`, else the span's name) starts at
  * most `perSecond` sampled traces a second in this process, after a burst of
- * max(perSecond, 10). Below that rate every trace is kept — a shopper clicking through the shop,
+ * max(perSecond, 10) (none at 0). Below that rate every trace is kept — a shopper clicking through the shop,
  * a test, an incident's first requests — and under load the cost of tracing stops growing with
  * the load while every operation stays represented.
  */
@@ -75,7 +76,7 @@ export function tracesPerSecond(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_TRACES_PER_SECOND;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 100_000) {
-    throw new Error(`MICROSHOP_TRACES_PER_SECOND must be a number from 0 to 100000 (got ${JSON.stringify(value)})`);
+    throw new ConfigError([`MICROSHOP_TRACES_PER_SECOND must be a number from 0 to 100000 (got ${JSON.stringify(value)})`]);
   }
   return n;
 }
