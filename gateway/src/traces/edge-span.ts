@@ -134,7 +134,8 @@ export function edgeContext(request: FastifyRequest): Context {
   if (request.edgeSpan) return trace.setSpan(ROOT_CONTEXT, request.edgeSpan);
   const traceparent = request.traceparent;
   if (!traceparent || !traceparent.endsWith('-00')) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: TraceFlags.NONE, isRemote: false });
+  const unsampled = { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52), traceFlags: TraceFlags.NONE, isRemote: false };
+  return trace.setSpanContext(ROOT_CONTEXT, unsampled);
 }
 
 function endEdgeSpan(request: FastifyRequest, reply: FastifyReply): void {
