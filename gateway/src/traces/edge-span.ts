@@ -54,13 +54,12 @@ function routeOf(request: FastifyRequest, path: string): string {
 
 export function installEdgeSpans(app: FastifyInstance): void {
   const otel = telemetry();
-  const tracing = otel?.enabled === true;
   app.decorateRequest('traceparent', '');
   app.decorateRequest('edgeSpan', null);
   app.addHook('onRequest', (request, reply, done) => {
     const path = request.url.split('?', 1)[0] ?? request.url;
     const given = request.headers.traceparent;
-    if (!otel || !tracing || UNTRACED.has(path) || path.startsWith('/internal/')) {
+    if (!otel?.enabled || UNTRACED.has(path) || path.startsWith('/internal/')) {
       // Every request is traced: a client that starts no trace gets one started here.
       request.traceparent = typeof given === 'string' && TRACEPARENT.test(given) ? given : newTraceparent();
       reply.header(TRACE_ID_HEADER, request.traceparent.slice(3, 35));

@@ -83,11 +83,11 @@ export function endSpans(spans: readonly Span[], error?: unknown): void {
 /** The `process` span of one delivery: a child of the event's context, by a consumer group. */
 export function startProcessSpan(system: string, group: string, event: CloudEvent, attempt: number): { span: Span; context: Context } {
   const parent = contextOf(event.traceparent);
-  const caller = trace.getSpan(parent)?.spanContext();
-  if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
+  const caller = trace.getSpan(parent);
+  if (caller && (caller.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) {
     // Its trace is not recorded (its first span decided): the handler runs in the producer's
     // context, which carries that on to what it emits; ending its span does nothing.
-    return { span: trace.getSpan(parent) as Span, context: parent };
+    return { span: caller, context: parent };
   }
   const span = tracer.startSpan(
     `process ${event.type}`,

@@ -65,8 +65,8 @@ const diagnostics: DiagLogger = {
 
 /**
  * OpenTelemetry for one process (SPEC §5b), started before the app is built: the app makes a
- * server span per request (server-spans.ts); client spans for undici and fetch, PostgreSQL queries; the messaging and SQLite spans
- * come from those packages through the API. Spans go to the built-in store (the gateway's, at
+ * server span per request (server-spans.ts); client spans for undici and fetch, PostgreSQL
+ * queries; the messaging and SQLite spans come from those packages through the API. Spans go to the built-in store (the gateway's, at
  * MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
  * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. Unless OTEL_TRACES_SAMPLER(_ARG)
  * pick a standard sampler, each operation starts at most MICROSHOP_TRACES_PER_SECOND (1) sampled
