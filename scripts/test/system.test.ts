@@ -29,7 +29,13 @@ async function startSystem(env: Record<string, string> = {}): Promise<{ runner: 
     env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json', ...env },
     stdin: true,
   });
-  await runner.waitForOutput(/Microshop is ready in \d+ ms/, 30_000);
+  try {
+    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
+  } catch (error) {
+    // A shop that never became ready is stopped here: left running, it would hold the test file open.
+    await runner.stop();
+    throw error;
+  }
   return { runner, base: `http://127.0.0.1:${port}`, dataDir };
 }
 
