@@ -172,11 +172,33 @@ describe('system: runner, gateway and catalog as real processes', () => {
   });
 
   it('refuses to start on invalid configuration, naming the variable', async () => {
-    const runner = startChild(process.execPath, [START], { env: { MICROSHOP_INSTANCES: 'catalog=0', PORT: 'x' } });
+    const runner = startChild(process.execPath, [START], { env: { MICROSHOP_INSTANCES: 'catalog=0', PORT: 'x', MICROSHOP_LIVENESS_TIMEOUT_MS: '500' } });
     cleanups.push(() => runner.stop());
     await until('the runner to exit', async () => (runner.child.exitCode !== null ? true : undefined));
     assert.equal(runner.child.exitCode, 2);
     assert.match(runner.output(), /MICROSHOP_INSTANCES wants 1 to 16 instances of catalog, got 0/);
     assert.match(runner.output(), /PORT must be an integer/);
+    assert.match(runner.output(), /MICROSHOP_LIVENESS_TIMEOUT_MS must be at least 1000/);
+  });
+
+  it('replaces a hung (SIGSTOPped) instance within 20 s, saying why, as liveness (10 s by default) asks', async () => {
+    const { runner, base, dataDir } = await startSystem();
+    const [stopped] = pidsOf(runner.output(), 'catalog-1');
+    assert.ok(stopped && alive(stopped));
+    cleanups.push(async () => {
+      // A stopped process takes no SIGTERM: if the runner never replaced it, it must not outlive the test.
+      if (alive(stopped)) process.kill(stopped, 'SIGKILL');
+      await runner.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const began = Date.now();
+    process.kill(stopped, 'SIGSTOP');
+    await runner.waitForOutput(new RegExp(`catalog-1 \\(pid ${stopped}\\) has not answered /healthz for \\d+ ms \\(no answer in time\\); killing it to restart it`), 20_000);
+    await until('catalog to answer again', async () => ((await fetch(`${base}/api/products?limit=1`)).status === 200 ? true : undefined), 20_000 - (Date.now() - began));
+    const elapsed = Date.now() - began;
+    assert.ok(!alive(stopped), 'the hung process is gone');
+    const [, replacement] = pidsOf(runner.output(), 'catalog-1');
+    assert.ok(replacement && replacement !== stopped && alive(replacement), 'a new catalog-1 serves');
+    assert.ok(elapsed < 20_000, `replaced after ${elapsed} ms`);
   });
 });

@@ -1,14 +1,17 @@
-import { trace } from '@opentelemetry/api';
+import { trace, TraceFlags } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
- * `trace_id` and `span_id` of the active span (SPEC §5b), or nothing outside any. Always a new
- * object: pino merges the line's own fields into what the mixin returns.
+ * `trace_id` and `span_id` of the active recorded span (SPEC §5b), or nothing outside any. An
+ * unrecorded request's lines carry its ids through its logger instead (server-spans.ts): its
+ * context is not followed across awaits. Always a new object: pino merges the line's own fields
+ * into what the mixin returns.
  */
 export function traceFields(): Record<string, string> {
   const span = trace.getActiveSpan();
   if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  if ((traceFlags & TraceFlags.SAMPLED) === 0) return {};
   return { trace_id: traceId, span_id: spanId };
 }
 

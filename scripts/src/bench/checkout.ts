@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPostgresDatabase, freePort, NATS_URL, natsUnreachable, postgresUnreachable, startChild, tempDir } from '@microshop/testing';
+import { cpuMs } from './process-memory.js';
 import { median, percentile } from './stats.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,8 +58,21 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     }
     await call(base, 'DELETE', '/api/cart', tokens[0]);
 
+    // CPU time of every process of the shop over the window, per confirmed order: on two busy
+    // cores the shop's throughput is the CPU it can get divided by this, and unlike throughput it
+    // is not moved by what else the machine runs.
+    const pids = [...runner.output().matchAll(/ started \(pid (\d+)/g)].map((m) => Number(m[1]));
+    const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const latencies: number[] = [];
     let failed = 0;
+    /** Why orders failed, by what was seen (`POST 503`, `CANCELLED OUT_OF_STOCK`), with the first answer's detail. */
+    const reasons = new Map<string, { count: number; detail: string }>();
+    const fail = (why: string, detail: unknown) => {
+      failed++;
+      const seen = reasons.get(why) ?? { count: 0, detail: String((detail as Json | null)?.detail ?? '').slice(0, 160) };
+      seen.count++;
+      reasons.set(why, seen);
+    };
     const began = performance.now();
     const deadline = began + seconds * 1000;
     await Promise.all(
@@ -70,13 +84,13 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
             'idempotency-key': `bench-${s}-${n}`,
           });
           if (placed.status !== 202) {
-            failed++;
+            fail(`POST ${placed.status}`, placed.body);
             continue;
           }
           for (;;) {
             const order = (await call(base, 'GET', `/api/orders/${placed.body.id}`, token)).body;
             if (order.status !== 'PENDING') {
-              if (order.status === 'CANCELLED') failed++;
+              if (order.status === 'CANCELLED') fail(`CANCELLED ${order.cancellationReason}`, null);
               else latencies.push(performance.now() - started);
               break;
             }
@@ -86,10 +100,13 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
       }),
     );
     const elapsed = (performance.now() - began) / 1000;
+    const cpuSpent = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
     return {
+      cpuMsPerOrder: cpuSpent / Math.max(1, latencies.length),
       confirmedPerSecond: latencies.length / elapsed,
       confirmed: latencies.length,
       failed,
+      reasons: [...reasons].map(([why, { count, detail }]) => `${why} x${count}${detail ? ` (${detail})` : ''}`).join('; '),
       p50: median(latencies),
       p99: percentile(latencies, 99),
     };
@@ -107,27 +124,54 @@ const TRACING_MODES: ReadonlyArray<[string, Record<string, string>]> = [
   ['tracing on, every trace kept', { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }],
 ];
 
-export async function checkoutBench(root: string, seconds: number): Promise<string[]> {
-  const lines = [`16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per setup:`];
+function failures(runs: ReadonlyArray<{ reasons: string }>): string {
+  const said = runs.map((r) => r.reasons).filter(Boolean);
+  return said.length > 0 ? ` [${said.join(' | ')}]` : '';
+}
+
+/**
+ * Every tracing mode in turn, `rounds` times, each round in a new order (the machine's other load
+ * drifts over minutes): the figures are each mode's median, and each ratio the median of the
+ * rounds' own ratios, the two runs of a ratio being at most a few minutes apart.
+ */
+export async function checkoutBench(root: string, seconds: number, rounds: number): Promise<string[]> {
+  const lines = [
+    `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
+      ` ${rounds} round(s) of every mode in a rotating order; medians:`,
+  ];
   const setups: Array<[string, boolean]> = [['embedded bus + SQLite', false]];
   const down = (await postgresUnreachable()) ?? (await natsUnreachable());
   if (!down) setups.push(['NATS JetStream + PostgreSQL', true]);
   for (const [name, production] of setups) {
     // As a user runs it (tracing on, the default sampler), with OTEL_SDK_DISABLED=true, and two
     // standard samplers that show where the cost is: nothing sampled, every trace kept.
-    const results: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
-    for (const [mode, env] of TRACING_MODES) results.push([mode, await run(root, production, 16, seconds, env)]);
-    for (const [mode, r] of results) {
-      lines.push(
-        `  ${name.padEnd(28)} ${mode.padEnd(38)} ${r.confirmedPerSecond.toFixed(1)} orders confirmed/s (${r.confirmed} confirmed, ${r.failed} not);` +
-          ` POST -> CONFIRMED p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms`,
-      );
+    const results = TRACING_MODES.map(() => [] as Array<Awaited<ReturnType<typeof run>>>);
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < TRACING_MODES.length; k++) {
+        const index = (k + round) % TRACING_MODES.length;
+        results[index]!.push(await run(root, production, 16, seconds, TRACING_MODES[index]![1]));
+      }
     }
-    const [on, off, none, all] = results.map(([, r]) => r.confirmedPerSecond) as [number, number, number, number];
-    lines.push(
-      `  ${name.padEnd(28)} tracing on / off: ${(on / off).toFixed(2)}x orders confirmed/s` +
-        ` (nothing sampled / off ${(none / off).toFixed(2)}x, every trace kept / off ${(all / off).toFixed(2)}x)`,
-    );
+    TRACING_MODES.forEach(([mode], index) => {
+      const runs = results[index]!;
+      const each = runs.map((r) => r.confirmedPerSecond.toFixed(1)).join(', ');
+      lines.push(
+        `  ${name.padEnd(28)} ${mode.padEnd(38)} ${median(runs.map((r) => r.confirmedPerSecond)).toFixed(1)} orders confirmed/s (${each});` +
+          ` ${runs.reduce((sum, r) => sum + r.failed, 0)} not confirmed${failures(runs)}; POST -> CONFIRMED p50 ${median(runs.map((r) => r.p50)).toFixed(0)} ms,` +
+          ` p99 ${median(runs.map((r) => r.p99)).toFixed(0)} ms; CPU ${median(runs.map((r) => r.cpuMsPerOrder)).toFixed(1)} ms per confirmed order`,
+      );
+    });
+    const ratio = (index: number) => {
+      const each = results[index]!.map((r, round) => r.confirmedPerSecond / results[1]![round]!.confirmedPerSecond);
+      return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
+    };
+    lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}`);
+    // The same as throughput ratios (off's CPU per order over the mode's): above 1 costs nothing.
+    const cpuRatio = (index: number) => {
+      const each = results[index]!.map((r, round) => results[1]![round]!.cpuMsPerOrder / r.cpuMsPerOrder);
+      return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
+    };
+    lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}`);
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
 import { ensureLocalKeys } from '@microshop/kit/light';
 import autocannon from 'autocannon';
+import { cpuMs } from './process-memory.js';
 
 
 interface Result {
@@ -165,12 +166,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     pids.set(`http://127.0.0.1:${port}`, child.child.pid ?? 0);
     return `http://127.0.0.1:${port}`;
   };
-  /** Each process's CPU time (user + system) in ms, from /proc: what the others on these cores cannot blur. */
   const pids = new Map<string, number>();
-  const cpuMs = (pid: number) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-  };
   try {
     // Peers and the untraced gateway share a catalog with tracing off; the gateway as users run it
     // (tracing on) has its own catalog, whose spans go to that gateway's store like under `npm start`.

@@ -11,7 +11,8 @@ import { tracingBench } from './tracing.js';
  * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway, tracing.
  * BENCH_RUNS sets start-up repetitions (default 5); BENCH_EVENTS (10000) sizes the messaging runs,
  * whose latency is measured at BENCH_EVENT_RATE (2000/s) or half the measured peak if lower;
- * BENCH_CHECKOUT_SECONDS (20) is how long the checkout load runs per setup, BENCH_GATEWAY_SECONDS
+ * BENCH_CHECKOUT_SECONDS (15) is how long each checkout run lasts and BENCH_CHECKOUT_ROUNDS (3) how
+ * many runs of each tracing mode there are, per setup; BENCH_GATEWAY_SECONDS
  * (10) how long each proxy is loaded; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size
  * the tracing breakdown.
  * Quote figures measured in one run.
@@ -20,7 +21,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 
 const suites: Record<string, (runs: number) => Promise<string[]>> = {
   startup: (runs) => startupBench(root, runs),
   gateway: () => gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10)),
-  checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 20)),
+  checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 15), Number(process.env.BENCH_CHECKOUT_ROUNDS ?? 3)),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
   tracing: () => {
     const env = process.env;

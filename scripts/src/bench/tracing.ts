@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,13 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureLocalKeys } from '@microshop/kit/light';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
+import { cpuMs } from './process-memory.js';
 import { median } from './stats.js';
 
-/** A process's CPU time (user + system) in ms, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 const MODES = [
   ['off', 'OTEL_SDK_DISABLED=true'],

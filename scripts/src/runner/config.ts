@@ -49,6 +49,7 @@ export function loadRunnerConfig(root: string, env: Env = process.env) {
         return value;
       }),
       readyTimeoutMs: int('MICROSHOP_READY_TIMEOUT_MS', { default: 60_000, min: 1_000, max: 600_000 }),
+      livenessTimeoutMs: int('MICROSHOP_LIVENESS_TIMEOUT_MS', { default: 10_000, min: 1_000, max: 3_600_000 }),
     },
     env,
   );

@@ -1,7 +1,7 @@
-import { get } from 'node:http';
 import { join, resolve } from 'node:path';
 import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
+import { getJson } from './http-get.js';
 import { type ScrapeTarget, writeTargets } from './prometheus-targets.js';
 import { Supervisor } from './supervisor.js';
 
@@ -9,28 +9,6 @@ import { Supervisor } from './supervisor.js';
 const LEAVE_GRACE_MS = 500;
 
 type Readiness = { services?: Record<string, { healthy: number; instances: number }> };
-
-/** GET with node:http: the runner stays small by never loading fetch's HTTP client. */
-function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const request = get(url, { timeout: 1_000, agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      response.on('end', () => {
-        try {
-          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-  });
-}
 
 /** Ready means `/readyz` answers 200; for the gateway, also that it can reach every instance. */
 async function isReady(url: string, gateway: boolean): Promise<boolean> {
@@ -113,6 +91,7 @@ export class Runner {
       },
       this.say,
       this.config.logFormat === 'pretty',
+      { timeoutMs: this.config.livenessTimeoutMs },
     );
     const list = this.#instances.get(service) ?? [];
     list.push(supervisor);
@@ -139,6 +118,7 @@ export class Runner {
       },
       this.say,
       this.config.logFormat === 'pretty',
+      { timeoutMs: this.config.livenessTimeoutMs },
     );
     // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
     for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = upstreams;

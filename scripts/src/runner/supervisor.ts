@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { getJson } from './http-get.js';
 import { pipeWithPrefix } from './log-lines.js';
 
 export interface InstanceSpec {
@@ -17,20 +18,32 @@ const STABLE_AFTER_MS = 10_000;
 
 /** What a service exits with when its configuration is invalid (the kit's startProcess). */
 const CONFIG_ERROR_EXIT_CODE = 2;
+/**
+ * Until its first answer, an instance has at least this long: a start (migrations, a cold disk, a
+ * busy machine) may take longer than a running instance may go unanswered.
+ */
+const STARTUP_GRACE_MS = 60_000;
 
-/** Keeps one instance running: restarts it with exponential backoff when it dies, and says why. */
+export interface LivenessOptions {
+  /** An instance whose `/healthz` has not answered 200 for this long is killed and restarted. */
+  timeoutMs: number;
+}
+
+/** Keeps one instance running: restarts it with exponential backoff when it dies or stops answering, and says why. */
 export class Supervisor {
   #child: ChildProcess | undefined;
   #stopping = false;
   #backoff = FIRST_BACKOFF_MS;
   #restartTimer: NodeJS.Timeout | undefined;
   #startedAt = 0;
+  #watch: NodeJS.Timeout | undefined;
   restarts = 0;
 
   constructor(
     readonly spec: InstanceSpec,
     private readonly say: (line: string) => void,
     private readonly pretty: boolean,
+    private readonly liveness?: LivenessOptions,
   ) {}
 
   get pid(): number | undefined {
@@ -61,8 +74,10 @@ export class Supervisor {
     if (child.stderr) pipeWithPrefix(child.stderr, this.spec.name, process.stderr, this.pretty);
     this.say(`${this.spec.name} started (pid ${child.pid}, port ${this.spec.port})`);
     child.on('error', (error) => this.say(`${this.spec.name} could not start: ${error.message}`));
+    this.#watchLiveness(child);
     child.on('exit', (code, signal) => {
       if (this.#child === child) this.#child = undefined;
+      clearInterval(this.#watch);
       if (this.#stopping) return;
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       if (code === CONFIG_ERROR_EXIT_CODE) {
@@ -79,16 +94,68 @@ export class Supervisor {
     });
   }
 
+  /**
+   * Liveness, as Kubernetes' probe does it: `/healthz` is asked every second (more often for a
+   * short timeout), and an instance that has not answered 200 for the timeout (stopped with
+   * SIGSTOP, its event loop stuck, or saying it was stuck) is killed; its exit restarts it. A
+   * stopped process cannot take SIGTERM, so it gets SIGKILL: what it had not committed is redone
+   * from the outbox and the broker, as after any crash.
+   */
+  #watchLiveness(child: ChildProcess): void {
+    clearInterval(this.#watch);
+    const timeoutMs = this.liveness?.timeoutMs;
+    if (!timeoutMs) return;
+    const everyMs = Math.min(1_000, Math.max(100, Math.floor(timeoutMs / 5)));
+    const started = Date.now();
+    let answered: number | undefined;
+    let lastFailure = 'no answer yet';
+    let asking = false;
+    const watch = setInterval(() => {
+      if (this.#child !== child || this.#stopping) {
+        clearInterval(watch);
+        return;
+      }
+      const since = answered ?? started;
+      const allowed = answered === undefined ? Math.max(timeoutMs, STARTUP_GRACE_MS) : timeoutMs;
+      if (Date.now() - since > allowed) {
+        clearInterval(watch);
+        this.say(
+          `${this.spec.name} (pid ${child.pid}) has not answered /healthz for ${Date.now() - since} ms (${lastFailure}); ` +
+            'killing it to restart it',
+        );
+        child.kill('SIGKILL');
+        return;
+      }
+      if (asking) return;
+      asking = true;
+      getJson(`${this.url}/healthz`, Math.max(everyMs, 500))
+        .then(({ status, body }) => {
+          if (status === 200) answered = Date.now();
+          else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
+        })
+        .catch((error: Error) => {
+          lastFailure = error.message === 'timed out' ? 'no answer in time' : error.message;
+        })
+        .finally(() => {
+          asking = false;
+        });
+    }, everyMs);
+    watch.unref();
+    this.#watch = watch;
+  }
+
   /** From now on an exit is expected (Ctrl-C reaches every process at once): no restart. */
   prepareToStop(): void {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
+    clearInterval(this.#watch);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
+    clearInterval(this.#watch);
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');

@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The routes that never make spans: probes and scrapes would bury the traces users look for. */
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics', '/internal/bus']);
@@ -13,6 +13,9 @@ declare module 'fastify' {
 }
 
 const tracer = trace.getTracer('@microshop/kit');
+
+/** A request's own logger (pino's child, shared with its reply): what it binds, every line of the request carries. */
+type RequestLogger = FastifyBaseLogger & { setBindings?: (bindings: Record<string, string>) => void };
 
 function pathOf(url: string): string {
   const query = url.indexOf('?');
@@ -40,8 +43,11 @@ export function installServerSpans(app: FastifyInstance): void {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const caller = trace.getSpanContext(parent);
     if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
-      // The trace is not being recorded (its first span decided): no span of our own, only the
-      // caller's context passed on, so that the calls and events this request makes stay unsampled.
+      // The trace is not being recorded (its first span decided): no span of our own. The
+      // request's log lines name the caller's trace and span, through its logger, since its
+      // context is followed only where it is synchronous (recorded-context.ts); the calls and
+      // events it makes pass the caller's `traceparent` on, so they stay unsampled.
+      (request.log as RequestLogger).setBindings?.({ trace_id: caller.traceId, span_id: caller.spanId });
       context.with(parent, done);
       return;
     }

@@ -9,6 +9,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { ADMITTED, defaultSampler, OperationRateSampler, tracesPerSecond } from './sampler.js';
 import { setTelemetry, type Telemetry, telemetry } from './state.js';
 import { TraceStoreExporter } from './store-exporter.js';
+import { RecordedContextManager } from './recorded-context.js';
 import { SyncContextManager } from './sync-context.js';
 
 export interface TelemetryOptions {
@@ -19,8 +20,9 @@ export interface TelemetryOptions {
   /** Where this process's spans go in-process (the gateway keeps the built-in store itself). */
   local?: SpanProcessor;
   /**
-   * Follow the active span across asynchronous calls (AsyncLocalStorage; default true). The
-   * gateway says false and passes its spans by hand: see sync-context.ts.
+   * Follow a recorded span across asynchronous calls (AsyncLocalStorage while one is open, see
+   * recorded-context.ts; default true). The gateway says false and passes its spans by hand: see
+   * sync-context.ts.
    */
   asyncContext?: boolean;
   /**
@@ -80,7 +82,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   diag.setLogger(diagnostics, DiagLogLevel.WARN);
   const instanceId = options.instanceId ?? env.MICROSHOP_INSTANCE_ID ?? `${options.service}-${process.pid}`;
 
-  const processors: SpanProcessor[] = [];
+  // The services follow a recorded span across awaits, and nothing else (recorded-context.ts).
+  const contextManager = options.asyncContext === false ? new SyncContextManager() : new RecordedContextManager();
+  const processors: SpanProcessor[] = contextManager instanceof RecordedContextManager ? [contextManager.processor] : [];
   if (options.local) processors.push(options.local);
   let store: TraceStoreExporter | undefined;
   const storeUrl = env.MICROSHOP_TRACE_STORE_URL;
@@ -114,7 +118,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     spanProcessors: processors,
     ...(limiter ? { sampler: defaultSampler(limiter, options.edge === true) } : {}),
   });
-  provider.register(options.asyncContext === false ? { contextManager: new SyncContextManager() } : {});
+  provider.register({ contextManager });
 
   registerInstrumentations({
     tracerProvider: provider,
