@@ -108,6 +108,9 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
         MICROSHOP_DATA_DIR: dataDir,
         MICROSHOP_TIME_SCALE: '40',
         MICROSHOP_ADMIN_PASSWORD: ADMIN.password,
+        // An order that has not settled in 8 s is cancelled; a hung instance is left hung for the test that hangs one.
+        ORDERS_SETTLE_TIMEOUT_MS: '8000',
+        MICROSHOP_LIVENESS_TIMEOUT_MS: '120000',
         LOG_LEVEL: 'warn',
         MICROSHOP_LOG_FORMAT: 'json',
       },
@@ -284,6 +287,35 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     assert.equal(await stock(product?.id), 1);
     const payments = (await call('GET', `/api/payments?orderId=${placed.body.id}`, { token })).body.items as Json[];
     assert.notEqual(payments[0]?.status, 'CAPTURED', 'nothing was charged');
+  });
+
+  it('cancels an order that does not settle in time (inventory hung) TIMED_OUT, with its stock back and nothing charged', async () => {
+    const { token } = await register('patient');
+    const [, , , , product] = (await call('GET', '/api/products?limit=5')).body.items as Json[];
+    const before = await stock(product?.id);
+    await addToCart(token, product?.id, 2);
+    const pids = [...runner.output().matchAll(/inventory-1 started \(pid (\d+)/g)].map((m) => Number(m[1]));
+    const inventory = pids.at(-1);
+    assert.ok(inventory);
+    // Hung, not dead: no reservation comes, so no payment either, until the deadline (8 s here) has passed.
+    process.kill(inventory, 'SIGSTOP');
+    let order: Json;
+    try {
+      const placed = await placeOrder(token);
+      assert.equal(placed.status, 202);
+      order = await orderReaches(token, placed.body.id, ['CANCELLED', 'CONFIRMED'], 30_000);
+    } finally {
+      process.kill(inventory, 'SIGCONT');
+    }
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'TIMED_OUT');
+    // Inventory, resumed, hears of the placement and the cancellation, in either order: what it held goes back.
+    await until('the stock to be as it was', async () => ((await stock(product?.id)) === before ? true : undefined));
+    const payment = await until('the payment to be given up', async () => {
+      const items = (await call('GET', `/api/payments?orderId=${order.id}`, { token })).body.items as Json[];
+      return items[0]?.status === 'FAILED' ? items[0] : undefined;
+    });
+    assert.equal(payment.status, 'FAILED', 'no payment is left pending, and none was captured');
   });
 
   it('lets exactly one of two shoppers racing for the last item win', async () => {

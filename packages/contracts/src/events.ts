@@ -40,7 +40,7 @@ export const eventSchemas = {
   'payments.payment.failed': Type.Object({ ...OrderRef, paymentId: Id, reason: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
   'orders.order.confirmed': Type.Object({ ...OrderRef, totalCents: Cents, currency: Currency }, { additionalProperties: false }),
   'orders.order.cancelled': Type.Object(
-    { ...OrderRef, reason: Type.Union([Type.Literal('OUT_OF_STOCK'), Type.Literal('PAYMENT_DECLINED')]) },
+    { ...OrderRef, reason: Type.Union([Type.Literal('OUT_OF_STOCK'), Type.Literal('PAYMENT_DECLINED'), Type.Literal('TIMED_OUT')]) },
     { additionalProperties: false },
   ),
   'shipping.delivery.departed': Type.Object({ ...OrderRef, droneId: Id, eta: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),

@@ -11,6 +11,10 @@ export const OrderStatus = Type.Union([
 ]);
 export type OrderStatus = Static<typeof OrderStatus>;
 
+/** Why an order was cancelled: no stock, a declined card, or no outcome within ORDERS_SETTLE_TIMEOUT_MS. */
+export const CancellationReason = Type.Union([Type.Literal('OUT_OF_STOCK'), Type.Literal('PAYMENT_DECLINED'), Type.Literal('TIMED_OUT')]);
+export type CancellationReason = Static<typeof CancellationReason>;
+
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
 export const ShippingAddress = Type.Object(
@@ -36,7 +40,7 @@ export const Order = Type.Object(
     shippingAddress: ShippingAddress,
     createdAt: Type.String(),
     updatedAt: Type.String(),
-    cancellationReason: Type.Optional(Type.Union([Type.Literal('OUT_OF_STOCK'), Type.Literal('PAYMENT_DECLINED')])),
+    cancellationReason: Type.Optional(CancellationReason),
     history: Type.Array(Type.Object({ status: OrderStatus, at: Type.String() }, { additionalProperties: false })),
   },
   { additionalProperties: false },

@@ -24,7 +24,15 @@ export const Payment = Type.Object(
   {
     id: Id,
     orderId: Id,
-    status: Type.Union([Type.Literal('PENDING'), Type.Literal('CAPTURED'), Type.Literal('FAILED'), Type.Literal('REFUNDED')]),
+    // CAPTURING and REFUNDING: the provider has been asked and its answer is not recorded yet.
+    status: Type.Union([
+      Type.Literal('PENDING'),
+      Type.Literal('CAPTURING'),
+      Type.Literal('CAPTURED'),
+      Type.Literal('FAILED'),
+      Type.Literal('REFUNDING'),
+      Type.Literal('REFUNDED'),
+    ]),
     amountCents: Cents,
     currency: Currency,
     cardBrand: Type.String(),

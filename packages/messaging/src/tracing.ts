@@ -133,6 +133,30 @@ export function inTrace<T>(traceparent: string | null | undefined, name: string,
   }
 }
 
+/**
+ * `inTrace` for work that awaits: the span ends when the work has finished, with its error if it
+ * failed. A trace that is not recorded gets no span; the work runs in its context.
+ */
+export async function inTraceAsync<T>(
+  traceparent: string | null | undefined,
+  name: string,
+  attributes: Record<string, string>,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!traceparent) return work();
+  const parent = contextOf(traceparent);
+  if (((trace.getSpanContext(parent)?.traceFlags ?? 0) & TraceFlags.SAMPLED) === 0) return context.with(parent, work);
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), work);
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
 /** Names the order the active span (a request's, an event's) is about: the store finds its trace by it. */
 export function tagOrder(orderId: string): void {
   trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);

@@ -135,5 +135,21 @@ for (const engine of await testEngines()) {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await level('p-a'), 5, 'a second cancellation returns nothing more');
     });
+
+    it('reserves nothing for an order whose cancellation (its deadline passed) overtook its placement', async () => {
+      // Events of one type are handled in order: a marker order's release, cancelled after it,
+      // shows that the early cancellation was handled; the next order's outcome, that the late placement was.
+      await place('ord-marker', [{ productId: 'p-b', quantity: 1 }]);
+      await outcomeOf('ord-marker');
+      assert.equal(await level('p-b'), 4);
+      await publish('orders.order.cancelled', 'ord-late', { orderId: 'ord-late', userId: 'usr_ada', reason: 'TIMED_OUT' });
+      await publish('orders.order.cancelled', 'ord-marker', { orderId: 'ord-marker', userId: 'usr_ada', reason: 'TIMED_OUT' });
+      await until('the marker’s release', async () => (await level('p-b')) === 5);
+      await place('ord-late', [{ productId: 'p-a', quantity: 2 }]);
+      await place('ord-after-late', [{ productId: 'p-b', quantity: 1 }]);
+      await outcomeOf('ord-after-late');
+      assert.deepEqual(outcomes.filter((e) => e.subject === 'ord-late'), [], 'no reservation, and nobody to tell');
+      assert.equal(await level('p-a'), 5, 'nothing of p-a is held');
+    });
   });
 }

@@ -1,6 +1,7 @@
 import { type App, ServiceClient } from '@microshop/kit';
 import { buildService } from '@microshop/runtime';
 import { Checkout } from './checkout.js';
+import { SettleDeadline } from './deadline.js';
 import type { OrdersConfig } from './config.js';
 import { migrations } from './data/migrations/index.js';
 import { OrderRepository } from './data/order-repository.js';
@@ -33,6 +34,9 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
         metrics,
       );
       orderRoutes(app, checkout, repository);
+      const deadline = new SettleDeadline(database.db, bus, metrics, app.log, config.settleTimeoutMs);
+      deadline.start();
+      app.addHook('preClose', async () => deadline.stop());
     },
   });
   return app;

@@ -1,5 +1,11 @@
 import type { MessagingTables } from '@microshop/messaging';
 
+/** An order cancelled, remembered so that its late events are not acted on. */
+export interface CancelledOrderTable {
+  order_id: string;
+  cancelled_at: string;
+}
+
 export interface StockTable {
   product_id: string;
   available: number;
@@ -17,4 +23,5 @@ export interface ReservationTable {
 export interface InventoryDatabase extends MessagingTables {
   stock: StockTable;
   reservations: ReservationTable;
+  cancelled_orders: CancelledOrderTable;
 }

@@ -11,6 +11,8 @@ import { mergeLines, shortages } from '../domain/reservation.js';
  */
 export async function onOrderPlaced(trx: Kysely<InventoryDatabase>, event: CloudEvent, emit: Emit): Promise<void> {
   const { orderId, userId, items, totalCents, currency, paymentMethodId } = event.data as EventData<'orders.order.placed'>;
+  // Cancelled before it got here (its deadline passed): nothing to reserve, nobody waiting.
+  if (await trx.selectFrom('cancelled_orders').select('order_id').where('order_id', '=', orderId).executeTakeFirst()) return;
   const lines = mergeLines(items);
   const now = new Date().toISOString();
   await sql`savepoint reserve_order`.execute(trx);

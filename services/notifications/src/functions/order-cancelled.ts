@@ -7,6 +7,7 @@ import { send } from './send.js';
 const WHY = {
   OUT_OF_STOCK: 'some of its items are out of stock',
   PAYMENT_DECLINED: 'the card was declined',
+  TIMED_OUT: 'it could not be completed in time',
 } as const;
 
 /** orders.order.cancelled → "Your order was cancelled", saying why. */

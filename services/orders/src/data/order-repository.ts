@@ -1,4 +1,6 @@
 import type { orders } from '@microshop/contracts';
+
+type CancellationReason = orders.CancellationReason;
 import type { Kysely } from '@microshop/data';
 import { canMove, type Status } from '../domain/status.js';
 import type { OrdersDatabase, OrderTable } from './schema.js';
@@ -42,7 +44,7 @@ export class OrderRepository {
     trx: Kysely<OrdersDatabase>,
     id: string,
     to: Status,
-    reason?: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED',
+    reason?: CancellationReason,
   ): Promise<OrderTable | undefined> {
     const row = await trx.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || !canMove(row.status, to)) return undefined;

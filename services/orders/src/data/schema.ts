@@ -11,7 +11,7 @@ export interface OrderTable {
   currency: string;
   /** JSON: the shipping address */
   shipping_address: string;
-  cancellation_reason: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | null;
+  cancellation_reason: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'TIMED_OUT' | null;
   /** JSON: [{ status, at }] */
   history: string;
   idempotency_key: string;

@@ -11,7 +11,8 @@ export async function onOrderPlaced(trx: Kysely<PaymentsDatabase>, event: CloudE
 
 /**
  * The order's payment row, made by whichever of orders.order.placed and inventory.stock.reserved
- * arrives first (separate consumers on NATS); the unique order id keeps it one.
+ * arrives first (separate consumers on NATS); the unique order id keeps it one. An order already
+ * known to be cancelled gets a payment that failed, never one to capture.
  */
 export async function ensurePayment(
   trx: Kysely<PaymentsDatabase>,
@@ -20,6 +21,7 @@ export async function ensurePayment(
   const method = await trx.selectFrom('payment_methods').selectAll().where('id', '=', order.paymentMethodId).executeTakeFirst();
   if (!method) throw new Error(`unknown payment method ${order.paymentMethodId}`);
   const now = new Date().toISOString();
+  const cancelled = await trx.selectFrom('cancelled_orders').select('order_id').where('order_id', '=', order.orderId).executeTakeFirst();
   await trx
     .insertInto('payments')
     .values({
@@ -27,15 +29,16 @@ export async function ensurePayment(
       order_id: order.orderId,
       user_id: order.userId,
       payment_method_id: method.id,
-      status: 'PENDING',
+      status: cancelled ? 'FAILED' : 'PENDING',
       amount_cents: order.totalCents,
       currency: order.currency,
       card_brand: method.brand,
       card_last4: method.last4,
       provider_reference: null,
-      failure_reason: null,
+      failure_reason: cancelled ? 'order_cancelled' : null,
       created_at: now,
       updated_at: now,
+      traceparent: null,
     })
     .onConflict((oc) => oc.column('order_id').doNothing())
     .execute();
