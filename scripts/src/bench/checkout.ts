@@ -145,15 +145,17 @@ export async function checkoutBench(root: string, seconds: number, rounds: numbe
   for (const [name, production] of setups) {
     // As a user runs it (tracing on, the default sampler), with OTEL_SDK_DISABLED=true, and two
     // standard samplers that show where the cost is: nothing sampled, every trace kept.
-    const results = TRACING_MODES.map(() => [] as Array<Awaited<ReturnType<typeof run>>>);
+    type Result = Awaited<ReturnType<typeof run>>;
+    const results: Result[][] = TRACING_MODES.map(() => []);
+    const runsOf = (index: number): Result[] => results[index] ?? [];
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < TRACING_MODES.length; k++) {
         const index = (k + round) % TRACING_MODES.length;
-        results[index]!.push(await run(root, production, 16, seconds, TRACING_MODES[index]![1]));
+        runsOf(index).push(await run(root, production, 16, seconds, TRACING_MODES[index]?.[1] ?? {}));
       }
     }
     TRACING_MODES.forEach(([mode], index) => {
-      const runs = results[index]!;
+      const runs = runsOf(index);
       const each = runs.map((r) => r.confirmedPerSecond.toFixed(1)).join(', ');
       lines.push(
         `  ${name.padEnd(28)} ${mode.padEnd(38)} ${median(runs.map((r) => r.confirmedPerSecond)).toFixed(1)} orders confirmed/s (${each});` +
@@ -162,13 +164,13 @@ export async function checkoutBench(root: string, seconds: number, rounds: numbe
       );
     });
     const ratio = (index: number) => {
-      const each = results[index]!.map((r, round) => r.confirmedPerSecond / results[1]![round]!.confirmedPerSecond);
+      const each = runsOf(index).map((r, round) => r.confirmedPerSecond / (runsOf(1)[round]?.confirmedPerSecond ?? Number.NaN));
       return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
     };
     lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}`);
     // The same as throughput ratios (off's CPU per order over the mode's): above 1 costs nothing.
     const cpuRatio = (index: number) => {
-      const each = results[index]!.map((r, round) => results[1]![round]!.cpuMsPerOrder / r.cpuMsPerOrder);
+      const each = runsOf(index).map((r, round) => (runsOf(1)[round]?.cpuMsPerOrder ?? Number.NaN) / r.cpuMsPerOrder);
       return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
     };
     lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}`);

@@ -44,7 +44,14 @@ export class DatabaseLedger implements Ledger {
   async once(key: string, entry: { operation: 'charge' | 'refund'; amountCents: number; ok: boolean; detail: string }) {
     await this.db
       .insertInto('provider_ledger')
-      .values({ idempotency_key: key, operation: entry.operation, amount_cents: entry.amountCents, ok: entry.ok ? 1 : 0, detail: entry.detail, created_at: new Date().toISOString() })
+      .values({
+        idempotency_key: key,
+        operation: entry.operation,
+        amount_cents: entry.amountCents,
+        ok: entry.ok ? 1 : 0,
+        detail: entry.detail,
+        created_at: new Date().toISOString(),
+      })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
     const kept = await this.db.selectFrom('provider_ledger').select(['ok', 'detail']).where('idempotency_key', '=', key).executeTakeFirstOrThrow();
