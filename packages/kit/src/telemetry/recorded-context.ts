@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Context, type ContextManager, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { bindTo } from './sync-context.js';
 
 /**
  * The services' context manager: AsyncLocalStorage only while a recorded span is open.
@@ -65,11 +66,7 @@ export class RecordedContextManager implements ContextManager {
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const run = (fn: () => unknown) => this.with(context, fn);
-    return function bound(this: unknown, ...args: unknown[]) {
-      return run(() => (target as (...a: unknown[]) => unknown).apply(this, args));
-    } as T;
+    return bindTo(this, context, target);
   }
 
   enable(): this {

@@ -1,5 +1,13 @@
 import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 
+/** `target` (when it is a function) made to run in `context`, by `manager`'s `with`. */
+export function bindTo<T>(manager: Pick<ContextManager, 'with'>, context: Context, target: T): T {
+  if (typeof target !== 'function') return target;
+  return function bound(this: unknown, ...args: unknown[]) {
+    return manager.with(context, () => (target as (...a: unknown[]) => unknown).apply(this, args));
+  } as T;
+}
+
 /**
  * A context manager that follows only synchronous calls: `with(context, fn)` makes `context`
  * active while `fn` runs, and not in the callbacks or promises it leaves behind. The gateway uses
@@ -31,11 +39,7 @@ export class SyncContextManager implements ContextManager {
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const run = (fn: () => unknown) => this.with(context, fn);
-    return function bound(this: unknown, ...args: unknown[]) {
-      return run(() => (target as (...a: unknown[]) => unknown).apply(this, args));
-    } as T;
+    return bindTo(this, context, target);
   }
 
   enable(): this {
