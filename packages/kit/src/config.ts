@@ -199,6 +199,10 @@ export function serviceConfigSpec(service: string) {
     busNamespace: str('MICROSHOP_BUS_NAMESPACE', { default: 'microshop', pattern: /^[a-z][a-z0-9_-]{0,31}$/ }),
     /** Where the other services are, for the few calls that cannot wait for an event. */
     upstreams: custom('MICROSHOP_UPSTREAMS', parseUpstreams),
+    /** How long handled inbox rows, sent outbox rows, delivered bus messages and dead letters are kept. */
+    retentionHours: int('MICROSHOP_RETENTION_HOURS', { default: 168, min: 1, max: 87_600 }),
+    /** Dead letters kept at most; the oldest go first. */
+    deadLetterMax: int('MICROSHOP_DEAD_LETTER_MAX', { default: 10_000, min: 1, max: 10_000_000 }),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: int('MICROSHOP_SHUTDOWN_TIMEOUT_MS', { default: 10_000, min: 0, max: 600_000 }),
     /** The shop's one currency: every price, cart and order is in it. */

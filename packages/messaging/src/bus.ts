@@ -3,6 +3,7 @@ import { type Kysely, sql } from '@microshop/data';
 import { type CloudEvent, createEvent, MalformedEventError, parseEvent } from './envelope.js';
 import type { BusObserver } from './metrics.js';
 import { enqueue, OutboxRelay } from './outbox.js';
+import { type RetainedTable, Retention, type RetentionLimits } from './retention.js';
 import type { MessagingTables } from './tables.js';
 import { context as otelContext } from '@opentelemetry/api';
 import { endSpans, failSpan, startProcessSpan, traced } from './tracing.js';
@@ -32,6 +33,8 @@ export interface EventBusOptions {
   relayPollMs?: number;
   /** Told of handled, retried and dead-lettered events (metrics). */
   observer?: BusObserver;
+  /** What it prunes, and when (default: 168 hours, 10000 dead letters, only the messaging tables). */
+  retention?: RetentionLimits & { tables?: readonly RetainedTable[] };
 }
 
 export type Emit = <K extends EventType>(type: K, subject: string, data: EventData<K>) => void;
@@ -51,6 +54,7 @@ const defaultBackoff = (attempt: number) => Math.min(1_000 * 2 ** (attempt - 1),
  */
 export class EventBus<DB extends MessagingTables> {
   readonly relay: OutboxRelay<DB>;
+  readonly retention: Retention<DB>;
   readonly #handlers = new Map<string, EventHandler<DB>>();
   readonly #queue: Array<{ message: IncomingMessage; resolve: () => void }> = [];
   #draining: Promise<void> | undefined;
@@ -61,6 +65,7 @@ export class EventBus<DB extends MessagingTables> {
     private readonly options: EventBusOptions,
   ) {
     this.relay = new OutboxRelay(db, options.transport, options.log, { pollMs: options.relayPollMs });
+    this.retention = new Retention(db, options.transport, options.log, options.retention ?? { maxAgeMs: 168 * 3_600_000, deadLetterMax: 10_000 });
   }
 
   get transport(): Transport {
@@ -251,6 +256,7 @@ export class EventBus<DB extends MessagingTables> {
   /** Starts the outbox relay and, if any handler is registered, the consumer. */
   async start(): Promise<void> {
     this.relay.start();
+    this.retention.start();
     if (this.#handlers.size > 0) {
       this.#subscription = await this.options.transport.consume({ group: this.options.service, types: [...this.#handlers.keys()] }, (m) =>
         this.#dispatch(m),
@@ -261,6 +267,6 @@ export class EventBus<DB extends MessagingTables> {
   async stop(): Promise<void> {
     await this.#subscription?.stop();
     this.#subscription = undefined;
-    await this.relay.stop();
+    await Promise.all([this.relay.stop(), this.retention.stop()]);
   }
 }

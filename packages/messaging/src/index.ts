@@ -6,6 +6,7 @@ export { handleOnce } from './inbox.js';
 export type { NatsOptions, NatsTransport } from './nats/nats-transport.js';
 export { type BusObserver, type OutboxBacklog, outboxBacklog } from './metrics.js';
 export { enqueue, OutboxRelay } from './outbox.js';
+export { type RetainedTable, Retention, retentionIndexes, type RetentionLimits } from './retention.js';
 export { activeTraceparent, inTrace, inTraceAsync, ORDER_ID_ATTRIBUTE, tagOrder } from './tracing.js';
 export { createMessagingTables, type InboxTable, type MessagingTables, type OutboxTable } from './tables.js';
 export { type ConsumeOptions, type DeadLetter, type IncomingMessage, PartialPublishError, type Subscription, type Transport, UnknownDeadLetterError } from './transport.js';

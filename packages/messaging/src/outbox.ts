@@ -22,7 +22,7 @@ export interface RelayLogger {
  * Publishes committed outbox rows in order and marks them sent. It holds no lock while it talks
  * to the broker: if two instances of a service (or a restart after a crash between publishing
  * and marking) publish the same rows, the transports store each event id once, and the first
- * copy of every event still lands in order.
+ * copy of every event still lands in order. Sent rows stay until Retention deletes them.
  */
 export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
   #timer: NodeJS.Timeout | undefined;
@@ -30,14 +30,13 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
   #again = false;
   #stopped = true;
   #failures = 0;
-  #prunedAt = 0;
   private readonly db: Kysely<MessagingTables>;
 
   constructor(
     db: Kysely<DB>,
     private readonly transport: Transport,
     private readonly log: RelayLogger,
-    private readonly options: { pollMs?: number; batchSize?: number; retentionMs?: number } = {},
+    private readonly options: { pollMs?: number; batchSize?: number } = {},
   ) {
     this.db = db as unknown as Kysely<MessagingTables>;
   }
@@ -50,7 +49,6 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
       total += published;
       if (published < (this.options.batchSize ?? 256)) break;
     }
-    await this.#prune();
     return total;
   }
 
@@ -87,15 +85,6 @@ export class OutboxRelay<DB extends MessagingTables = MessagingTables> {
         rows.map((r) => r.seq),
       )
       .execute();
-  }
-
-  /** Sent rows are kept a while for inspection (default an hour), then deleted. */
-  async #prune(): Promise<void> {
-    const retention = this.options.retentionMs ?? 3_600_000;
-    if (Date.now() - this.#prunedAt < Math.min(retention, 60_000)) return;
-    this.#prunedAt = Date.now();
-    const cutoff = new Date(Date.now() - retention).toISOString();
-    await this.db.deleteFrom('outbox').where('published_at', 'is not', null).where('published_at', '<', cutoff).execute();
   }
 
   /** Call after committing a transaction that enqueued events: publishes without waiting for the poll. */

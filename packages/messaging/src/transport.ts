@@ -49,6 +49,12 @@ export interface Transport {
   replay(id: string): Promise<void>;
   /** Messages of `group` not yet acknowledged (the backlog). */
   pending(group: string): Promise<number>;
+  /**
+   * Deletes messages every group has settled that were published before `maxAgeMs` ago, dead
+   * letters older than that, and the oldest dead letters past `deadLetterMax`; returns how many
+   * went. NATS's streams enforce the same limits themselves (set when it connects), so it deletes nothing here.
+   */
+  prune(limits: { maxAgeMs: number; deadLetterMax: number }, now?: number): Promise<{ messages: number; deadLetters: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

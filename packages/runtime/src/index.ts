@@ -1,6 +1,6 @@
 import { type Database, type Migration, openDatabase } from '@microshop/data';
 import { type App, createApp, type ServiceConfig, Trust } from '@microshop/kit';
-import { createTransport, EventBus, type MessagingTables, type Transport } from '@microshop/messaging';
+import { createTransport, EventBus, type MessagingTables, type RetainedTable, type Transport } from '@microshop/messaging';
 import { busMetrics } from './bus-metrics.js';
 import { busRoutes } from './bus-routes.js';
 
@@ -21,6 +21,8 @@ export interface BuildServiceOptions<DB extends MessagingTables> {
   /** Registers routes and event handlers; runs before the bus starts consuming. */
   setup(parts: ServiceParts<DB>): Promise<void> | void;
   maxAttempts?: number;
+  /** The service's own tables retention prunes by age (e.g. tombstones), besides inbox and outbox. */
+  retainedTables?: readonly RetainedTable[];
 }
 
 /**
@@ -44,6 +46,8 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
       name: config.instanceId,
       namespace: config.busNamespace,
       replicas: config.busReplicas,
+      retentionMs: config.retentionHours * 3_600_000,
+      deadLetterMax: config.deadLetterMax,
     });
   } catch (error) {
     await database.close();
@@ -68,7 +72,14 @@ export async function buildService<DB extends MessagingTables>(options: BuildSer
     types: (): string[] => bus.types,
     log: app.log,
   });
-  const bus = new EventBus<DB>(database.db, { service: config.service, transport, log: app.log, maxAttempts: options.maxAttempts, observer });
+  const bus = new EventBus<DB>(database.db, {
+    service: config.service,
+    transport,
+    log: app.log,
+    maxAttempts: options.maxAttempts,
+    observer,
+    retention: { maxAgeMs: config.retentionHours * 3_600_000, deadLetterMax: config.deadLetterMax, tables: options.retainedTables },
+  });
   app.addHook('onClose', async () => {
     await bus.stop();
     await transport.close();

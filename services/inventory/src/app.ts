@@ -14,6 +14,7 @@ export async function buildApp(config: InventoryConfig): Promise<App> {
   const { app } = await buildService<InventoryDatabase>({
     config,
     migrations,
+    retainedTables: [{ table: 'cancelled_orders', column: 'cancelled_at' }],
     title: 'Microshop inventory',
     description: 'Stock levels and the reservations orders make.',
     setup({ app, database, bus }) {

@@ -18,6 +18,11 @@ export async function buildApp(config: PaymentsConfig, given?: PaymentProvider):
   const { app } = await buildService<PaymentsDatabase>({
     config,
     migrations,
+    // The simulated provider's idempotency keys expire too, as a real provider's do.
+    retainedTables: [
+      { table: 'cancelled_orders', column: 'cancelled_at' },
+      { table: 'provider_ledger', column: 'created_at' },
+    ],
     title: 'Microshop payments',
     description: 'Payment attempts; only card brand and last 4 digits are ever stored.',
     setup({ app, database, bus }) {

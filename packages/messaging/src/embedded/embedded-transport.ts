@@ -41,7 +41,13 @@ create table if not exists deliveries (
   unique (grp, seq)
 );
 create index if not exists deliveries_ready on deliveries (grp, status, seq);
+create index if not exists deliveries_seq on deliveries (seq);
+create index if not exists deliveries_dead on deliveries (status, visible_at);
+create index if not exists messages_published on messages (published_at);
 `;
+
+/** Rows deleted per write transaction when pruning. */
+const PRUNE_CHUNK = 5_000;
 
 type ClaimedRow = { id: number; seq: number; attempts: number; body: string };
 
@@ -136,7 +142,8 @@ export class EmbeddedTransport implements Transport {
     const ack = this.#db.prepare('delete from deliveries where id = ? and lease_owner = ?');
     const retry = this.#db.prepare('update deliveries set lease_owner = null, lease_until = null, visible_at = ? where id = ? and lease_owner = ?');
     const dead = this.#db.prepare(
-      'update deliveries set status = \'dead\', last_error = ?, lease_owner = null, lease_until = null where id = ? and lease_owner = ?',
+      // A dead letter's visible_at is when it died: retention ages it from then.
+      'update deliveries set status = \'dead\', last_error = ?, visible_at = ?, lease_owner = null, lease_until = null where id = ? and lease_owner = ?',
     );
     const nextVisible = this.#db
       .prepare('select min(max(visible_at, coalesce(lease_until, 0))) from deliveries where grp = ? and status = \'pending\'')
@@ -173,7 +180,7 @@ export class EmbeddedTransport implements Transport {
                   attempt: row.attempts,
                   ack: async () => void acked.push(row.id),
                   retry: async (delayMs) => void retry.run(Date.now() + delayMs, row.id, owner),
-                  deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), row.id, owner),
+                  deadLetter: async (reason) => void dead.run(reason.slice(0, 2000), Date.now(), row.id, owner),
                 }).catch(() => {}),
               ),
             );
@@ -274,6 +281,43 @@ export class EmbeddedTransport implements Transport {
 
   async pending(group: string): Promise<number> {
     return this.#db.prepare('select count(*) from deliveries where grp = ? and status = \'pending\'').pluck().get(group) as number;
+  }
+
+  async prune(limits: { maxAgeMs: number; deadLetterMax: number }, now = Date.now()): Promise<{ messages: number; deadLetters: number }> {
+    const cutoff = now - limits.maxAgeMs;
+    // In chunks, each its own short write transaction, so publishers and consumers are not held up.
+    const chunked = (statement: SqliteDatabase.Statement, ...args: unknown[]) => {
+      let total = 0;
+      for (;;) {
+        const n = this.#db.transaction(() => statement.run(...args).changes).immediate();
+        total += n;
+        if (n < PRUNE_CHUNK) return total;
+      }
+    };
+    const oldDead = this.#db.prepare(
+      `delete from deliveries where id in (
+         select id from deliveries where status = 'dead' and visible_at < ? order by visible_at limit ${PRUNE_CHUNK})`,
+    );
+    let deadLetters = chunked(oldDead, cutoff);
+    const surplus = Math.max(0, (this.#db.prepare('select count(*) from deliveries where status = \'dead\'').pluck().get() as number) - limits.deadLetterMax);
+    if (surplus > 0) {
+      deadLetters += this.#db
+        .transaction(
+          () =>
+            this.#db
+              .prepare('delete from deliveries where id in (select id from deliveries where status = \'dead\' order by visible_at, id limit ?)')
+              .run(surplus).changes,
+        )
+        .immediate();
+    }
+    // A message is done with once no group has a delivery of it left (pending or dead).
+    const settled = this.#db.prepare(
+      `delete from messages where seq in (
+         select m.seq from messages m where m.published_at < ?
+         and not exists (select 1 from deliveries d where d.seq = m.seq) order by m.published_at limit ${PRUNE_CHUNK})`,
+    );
+    const messages = chunked(settled, cutoff);
+    return { messages, deadLetters };
   }
 
   async ping(): Promise<void> {

@@ -18,8 +18,10 @@ export interface NatsOptions {
   /** Connection name shown by the server (service and instance). */
   name: string;
   ackWaitMs?: number;
-  /** How long events are kept in the stream. */
+  /** How long events and dead letters are kept in their streams (default 7 days). */
   maxAgeMs?: number;
+  /** Dead letters kept at most, the oldest dropped first (default 10000). */
+  deadLetterMax?: number;
   /** Prefix of stream and subject names (default `microshop`); tests use their own. */
   namespace?: string;
   /** Copies of each stream in a JetStream cluster (default 1: a single server). */
@@ -73,10 +75,11 @@ export class NatsTransport implements Transport {
     try {
       const jsm = await jetstreamManager(nc);
       const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000);
-      // Dead letters wait for a person, so they never expire.
-      const streams: Array<{ name: string; subjects: string[]; max_age: number }> = [
-        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`], max_age: maxAge },
-        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`], max_age: 0 },
+      // The server enforces retention: events and dead letters expire by age, and dead letters past
+      // the count go oldest first (the streams' default discard policy).
+      const streams: Array<{ name: string; subjects: string[]; max_age: number; max_msgs: number }> = [
+        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`], max_age: maxAge, max_msgs: -1 },
+        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`], max_age: maxAge, max_msgs: options.deadLetterMax ?? 10_000 },
       ];
       for (const stream of streams) {
         const config = {
@@ -228,6 +231,17 @@ export class NatsTransport implements Transport {
       if (consumer.name.startsWith(`${token(group)}__`)) total += consumer.num_pending + consumer.num_ack_pending;
     }
     return total;
+  }
+
+  /** The retention limits the server enforces on this namespace's streams. */
+  async limits(): Promise<{ eventsMaxAgeMs: number; deadLettersMaxAgeMs: number; deadLettersMax: number }> {
+    const [events, dlq] = await Promise.all([this.jsm.streams.info(this.eventsStream), this.jsm.streams.info(this.deadLetterStream)]);
+    return { eventsMaxAgeMs: events.config.max_age / 1e6, deadLettersMaxAgeMs: dlq.config.max_age / 1e6, deadLettersMax: dlq.config.max_msgs };
+  }
+
+  /** The streams' limits do this on the server: nothing to delete here. */
+  async prune(): Promise<{ messages: number; deadLetters: number }> {
+    return { messages: 0, deadLetters: 0 };
   }
 
   async ping(): Promise<void> {

@@ -23,7 +23,12 @@ describe('cards', () => {
     const provider = new SimulatedProvider();
     assert.equal(provider.assess('4000000000000002'), 'decline');
     assert.equal(provider.assess('4242424242424242'), 'approve');
-    assert.deepEqual(await provider.charge('decline', 100, 'k'), { ok: false, reason: 'card_declined' });
-    assert.equal((await provider.charge('approve', 100, 'k')).ok, true);
+    assert.deepEqual(await provider.charge('decline', 100, 'k1'), { ok: false, reason: 'card_declined' });
+    assert.equal((await provider.charge('approve', 100, 'k2')).ok, true);
+  });
+  it('answers a repeated idempotency key with the first outcome, charging nothing more', async () => {
+    const provider = new SimulatedProvider();
+    const first = await provider.charge('decline', 100, 'same');
+    assert.deepEqual(await provider.charge('approve', 100, 'same'), first);
   });
 });

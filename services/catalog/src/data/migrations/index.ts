@@ -1,5 +1,5 @@
 import type { Migration } from '@microshop/data';
-import { createMessagingTables } from '@microshop/messaging';
+import { createMessagingTables, retentionIndexes } from '@microshop/messaging';
 import { createCatalog } from './0001-create-catalog.js';
 import { seedCatalog } from './0002-seed.js';
 import { announceProducts } from './0004-announce-products.js';
@@ -14,5 +14,6 @@ export function catalogMigrations(currency: string): Record<string, Migration> {
     '0002-seed': seedCatalog(currency),
     '0003-messaging': createMessagingTables,
     '0004-announce-products': announceProducts,
+    '0005-retention': retentionIndexes(),
   };
 }

@@ -1,5 +1,5 @@
 import type { Migration } from '@microshop/data';
-import { createMessagingTables } from '@microshop/messaging';
+import { createMessagingTables, retentionIndexes } from '@microshop/messaging';
 import { createIdentity } from './0001-create-identity.js';
 import { dropSigningKeys } from './0003-drop-signing-keys.js';
 
@@ -8,4 +8,5 @@ export const migrations: Record<string, Migration> = {
   '0001-create-identity': createIdentity,
   '0002-messaging': createMessagingTables,
   '0003-drop-signing-keys': dropSigningKeys,
+  '0004-retention': retentionIndexes(),
 };

@@ -1,5 +1,5 @@
 import type { Migration } from '@microshop/data';
-import { createMessagingTables } from '@microshop/messaging';
+import { createMessagingTables, retentionIndexes } from '@microshop/messaging';
 import { cancelledOrders } from './0003-cancelled-orders.js';
 import { createInventory } from './0001-create-inventory.js';
 
@@ -8,4 +8,5 @@ export const migrations: Record<string, Migration> = {
   '0001-create-inventory': createInventory,
   '0002-messaging': createMessagingTables,
   '0003-cancelled-orders': cancelledOrders,
+  '0004-retention': retentionIndexes([{ table: 'cancelled_orders', column: 'cancelled_at' }]),
 };

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from '@microshop/data';
-import { createMessagingTables } from '@microshop/messaging';
+import { createMessagingTables, retentionIndexes } from '@microshop/messaging';
 
 const createMessages: Migration = {
   async up(db: Kysely<unknown>) {
@@ -20,4 +20,5 @@ const createMessages: Migration = {
 export const migrations: Record<string, Migration> = {
   '0001-create-messages': createMessages,
   '0002-messaging': createMessagingTables,
+  '0003-retention': retentionIndexes(),
 };

@@ -1,5 +1,5 @@
 import type { Migration } from '@microshop/data';
-import { createMessagingTables } from '@microshop/messaging';
+import { createMessagingTables, retentionIndexes } from '@microshop/messaging';
 import { createShipping, seedFleet } from './0001-create-shipping.js';
 import { traceDeliveries } from './0004-trace-deliveries.js';
 
@@ -9,4 +9,5 @@ export const migrations: Record<string, Migration> = {
   '0002-seed-fleet': seedFleet,
   '0003-messaging': createMessagingTables,
   '0004-trace-deliveries': traceDeliveries,
+  '0005-retention': retentionIndexes(),
 };
