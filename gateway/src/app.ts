@@ -1,4 +1,4 @@
-import { type App, createApp, Trust, UPSTREAMS_MESSAGE } from '@microshop/kit';
+import { type App, createApp, followRunner, Trust, Upstreams } from '@microshop/kit';
 import type { GatewayConfig } from './config.js';
 import { authenticate, routedPath } from './auth/authenticate.js';
 import { SERVICES, serviceFor } from './route-table.js';
@@ -15,23 +15,12 @@ import { installEdgeSpans } from './traces/edge-span.js';
 import { TraceStore } from './traces/store.js';
 import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Upstreams } from './upstreams/pool.js';
 import { TrafficSampler } from './upstreams/sampler.js';
 
 /** Routes the gateway answers itself under /api. */
 const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map']);
 /** …and those with parameters (`.+`: the path is matched decoded, and an id may hold an escaped slash). */
 const GATEWAY_API_PATTERN = /^\/api\/admin\/(dead-letters\/.+\/replay|traces\/[^/]+)$/;
-
-/** `{ type: 'microshop.upstreams', upstreams: { catalog: ['http://…'], … } }`, or undefined for any other message. */
-export function parseUpstreamsMessage(message: unknown): Record<string, string[]> | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
-  const { type, upstreams } = message as { type?: unknown; upstreams?: unknown };
-  if (type !== UPSTREAMS_MESSAGE || typeof upstreams !== 'object' || upstreams === null) return undefined;
-  const lists = Object.entries(upstreams as Record<string, unknown>);
-  const valid = lists.every(([, urls]) => Array.isArray(urls) && urls.every((url) => typeof url === 'string' && /^https?:\/\/[^/]+$/.test(url)));
-  return valid ? (Object.fromEntries(lists) as Record<string, string[]>) : undefined;
-}
 
 /** The built-in trace store, bounded as configured. */
 export function traceStoreFor(config: GatewayConfig): TraceStore {
@@ -84,14 +73,8 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
   sampler.start();
   app.addHook('onClose', async () => sampler.stop());
   // The local runner sends the new instance lists over its IPC channel when it scales a service.
-  const onMessage = (message: unknown) => {
-    const upstreamsUpdate = parseUpstreamsMessage(message);
-    if (upstreamsUpdate) upstreams.update(upstreamsUpdate);
-  };
-  process.on('message', onMessage);
-  app.addHook('onClose', async () => {
-    process.off('message', onMessage);
-  });
+  const unfollow = followRunner(upstreams);
+  app.addHook('onClose', async () => unfollow());
 
   // Users are known by identity's tokens, checked against the trust bundle's keys; the gateway's
   // own key signs its calls to services' /internal routes.

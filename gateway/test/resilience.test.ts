@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { ServicePool } from '../src/upstreams/pool.js';
-import { RetryBudget } from '../src/upstreams/resilience.js';
+import { ServicePool } from '@microshop/kit';
+import { RetryBudget } from '@microshop/kit';
 import { startFakeService, gatewayTrust } from './upstream-fixture.js';
 
 describe('balancing and resilience', () => {

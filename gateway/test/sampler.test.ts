@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import { describe, it } from 'node:test';
 import { upstreamMetrics } from '../src/upstreams/metrics.js';
-import { Upstreams } from '../src/upstreams/pool.js';
+import { Upstreams } from '@microshop/kit';
 import { HISTORY_POINTS, p95Ms, TrafficSampler } from '../src/upstreams/sampler.js';
 
 describe('p95Ms', () => {

@@ -101,6 +101,7 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
       production.MICROSHOP_BUS_NAMESPACE = `shop${process.pid}`;
     }
     runner = startChild(process.execPath, [START], {
+      stdin: true,
       env: {
         ...production,
         PORT: String(port),
@@ -316,6 +317,38 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
       return items[0]?.status === 'FAILED' ? items[0] : undefined;
     });
     assert.equal(payment.status, 'FAILED', 'no payment is left pending, and none was captured');
+  });
+
+  it('sends orders’ calls to a cart instance added by scale, not only to the one it started with', async () => {
+    runner.write('scale cart=2\n');
+    await runner.waitForOutput(/scaled cart: 1 -> 2 instance\(s\)/, 30_000);
+    const port = /cart-2 started \(pid \d+, port (\d+)\)/.exec(runner.output())?.[1];
+    assert.ok(port, 'cart-2 was started');
+    // Only orders reads a cart with GET /api/cart here (shoppers below only PUT items through the gateway).
+    const cartReads = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return metrics
+        .split('\n')
+        .filter((line) => line.startsWith('http_requests_total{') && line.includes('method="GET"') && line.includes('route="/api/cart"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    };
+    try {
+      const { token } = await register('spread');
+      const [product] = (await call('GET', '/api/products?limit=1')).body.items as Json[];
+      // Orders picks the less busy of its two healthy cart instances: the new one's share comes within a few checkouts
+      // (each one misses it with probability 1/2, so 40 in a row would be 1 in 10^12).
+      let reads = 0;
+      for (let attempt = 0; attempt < 40 && reads === 0; attempt++) {
+        await addToCart(token, product?.id, 1);
+        const placed = await placeOrder(token);
+        assert.ok([202, 422].includes(placed.status), JSON.stringify(placed.body));
+        reads = await cartReads();
+      }
+      assert.ok(reads > 0, 'orders called the cart instance that joined after it started');
+    } finally {
+      runner.write('scale cart=1\n');
+      await runner.waitForOutput(/scaled cart: 2 -> 1 instance\(s\)/, 30_000);
+    }
   });
 
   it('lets exactly one of two shoppers racing for the last item win', async () => {

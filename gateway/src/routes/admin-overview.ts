@@ -4,8 +4,8 @@ import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
 import { fetchPart, internalHeaders } from '../upstreams/fetch-part.js';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
-import type { Upstreams } from '../upstreams/pool.js';
-import { CircuitState } from '../upstreams/resilience.js';
+import type { Upstreams } from '@microshop/kit';
+import { CircuitState } from '@microshop/kit';
 import type { TrafficSampler } from '../upstreams/sampler.js';
 
 type BreakerState = operations.BreakerState;

@@ -1,7 +1,7 @@
 import type { App } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
-import type { Upstreams } from '../upstreams/pool.js';
+import type { Upstreams } from '@microshop/kit';
 
 /** GET /api/admin/status (admin; the policy guards it): every service's instances and their health. */
 export function adminStatusRoute(app: App, upstreams: Upstreams): void {

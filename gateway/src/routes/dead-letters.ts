@@ -3,7 +3,7 @@ import { type App, commonErrors, REQUEST_ID_HEADER, ServiceClient, type Trust } 
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
 import { SERVICES } from '../route-table.js';
 import { fetchPart, internalHeaders } from '../upstreams/fetch-part.js';
-import type { Upstreams } from '../upstreams/pool.js';
+import type { Upstreams } from '@microshop/kit';
 import { noInstance } from './proxy.js';
 
 /** What a service's /internal/dead-letters lists per letter; anything else it sends is dropped. */

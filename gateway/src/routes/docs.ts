@@ -1,6 +1,6 @@
 import type { App } from '@microshop/kit';
 import { request } from 'undici';
-import type { Upstreams } from '../upstreams/pool.js';
+import type { Upstreams } from '@microshop/kit';
 import { renderReference } from './docs-page.js';
 
 type OpenApiDocument = {

@@ -1,5 +1,5 @@
 import type { App } from '@microshop/kit';
-import type { Upstreams } from '../upstreams/pool.js';
+import type { Upstreams } from '@microshop/kit';
 import { edgeContext } from '../traces/edge-span.js';
 import { fetchPart } from '../upstreams/fetch-part.js';
 

@@ -7,8 +7,8 @@ import { unavailablePage } from '../unavailable-page.js';
 import { endToEndHeaders } from './hop-by-hop.js';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
-import type { Instance, ServicePool, Upstreams } from '../upstreams/pool.js';
-import { CircuitState, type Guard, guardFor } from '../upstreams/resilience.js';
+import type { Instance, ServicePool, Upstreams } from '@microshop/kit';
+import { CircuitState, type Guard, guardFor } from '@microshop/kit';
 
 export interface ProxyOptions {
   upstreamTimeoutMs: number;

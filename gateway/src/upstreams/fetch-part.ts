@@ -1,7 +1,7 @@
 import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { SERVICE_TOKEN_HEADER, type Trust } from '@microshop/kit';
 import { request } from 'undici';
-import type { Upstreams } from './pool.js';
+import type { Upstreams } from '@microshop/kit';
 
 /** How long a fan-out waits for one part: a slow or hung service leaves its part empty, not the page slow. */
 export const PART_TIMEOUT_MS = 800;

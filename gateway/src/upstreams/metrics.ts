@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Upstreams } from './pool.js';
+import type { Upstreams } from '@microshop/kit';
 
 /** Prometheus metrics per upstream service, in the gateway's registry. */
 export function upstreamMetrics(registry: Registry, upstreams: Upstreams) {

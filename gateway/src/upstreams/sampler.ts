@@ -1,6 +1,6 @@
 import type { operations } from '@microshop/contracts';
 import type { UpstreamMetrics } from './metrics.js';
-import type { Instance, Upstreams } from './pool.js';
+import type { Instance, Upstreams } from '@microshop/kit';
 
 /** Points kept per service: five minutes at the default 2 s interval. */
 export const HISTORY_POINTS = 150;

@@ -43,7 +43,7 @@ export function requireAdmin(request: WithCaller): VerifiedUser {
 }
 
 /** The W3C trace context a request carries (the gateway always sets one), for the events it causes. */
-export function traceContext(request: Pick<FastifyRequest, 'headers'>): { traceparent?: string } {
+export function traceContext(request: Pick<FastifyRequest, 'headers' | 'id'>): { traceparent?: string; requestId: string } {
   const traceparent = request.headers.traceparent;
-  return typeof traceparent === 'string' ? { traceparent } : {};
+  return typeof traceparent === 'string' ? { traceparent, requestId: request.id } : { requestId: request.id };
 }

@@ -149,14 +149,17 @@ export class Runner {
     }
   }
 
-  /** Tells the gateway (now, over IPC, and at its next restart, by its environment) where every instance is. */
+  /**
+   * Tells the gateway and every instance (now, over IPC, and at their next restart, by their
+   * environment) where every instance is: orders' calls to cart and payments follow a scale too.
+   */
   #publishUpstreams(): void {
     const text = this.#upstreamsText();
-    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = text;
-    if (!this.gateway) return;
-    this.gateway.spec.env.MICROSHOP_UPSTREAMS = text;
     const upstreams = Object.fromEntries([...this.#instances].map(([service, list]) => [service, list.map((s) => s.url)]));
-    this.gateway.send({ type: UPSTREAMS_MESSAGE, upstreams });
+    for (const supervisor of [...this.services, ...(this.gateway ? [this.gateway] : [])]) {
+      supervisor.spec.env.MICROSHOP_UPSTREAMS = text;
+      supervisor.send({ type: UPSTREAMS_MESSAGE, upstreams });
+    }
     this.#writeTargets();
   }
 

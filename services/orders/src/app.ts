@@ -1,4 +1,4 @@
-import { type App, ServiceClient } from '@microshop/kit';
+import { type App, discoverUpstreams, ServiceClient } from '@microshop/kit';
 import { buildService } from '@microshop/runtime';
 import { Checkout } from './checkout.js';
 import { SettleDeadline } from './deadline.js';
@@ -17,19 +17,21 @@ export async function buildApp(config: OrdersConfig): Promise<App> {
     migrations,
     title: 'Microshop orders',
     description: 'Checkout from the cart, orders and their status history.',
-    setup({ app, trust, database, bus }) {
+    async setup({ app, trust, database, bus }) {
       const metrics = orderMetrics(app.metricsRegistry, config.currency);
       bus.on('inventory.stock.rejected', onStockRejected(metrics));
       bus.on('payments.payment.succeeded', onPaymentSucceeded(metrics));
       bus.on('payments.payment.failed', onPaymentFailed(metrics));
       bus.on('shipping.delivery.departed', onDeliveryDeparted(metrics));
       bus.on('shipping.delivery.arrived', onDeliveryArrived(metrics));
+      // Cart and payments as they are now: instances the runner adds or removes join or leave the pool.
+      const upstreams = await discoverUpstreams(app, config.upstreams, ['cart', 'payments']);
       const repository = new OrderRepository(database.db);
       const checkout = new Checkout(
         bus,
         repository,
-        new ServiceClient('cart', config.upstreams.cart ?? [], trust),
-        new ServiceClient('payments', config.upstreams.payments ?? [], trust),
+        new ServiceClient('cart', upstreams, trust),
+        new ServiceClient('payments', upstreams, trust),
         config.currency,
         metrics,
       );

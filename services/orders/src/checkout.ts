@@ -32,16 +32,17 @@ export class Checkout {
     { user, token }: { user: VerifiedUser; token: string },
     key: string,
     body: orders.PlaceOrderBody,
-    context: { traceparent?: string },
+    context: { traceparent?: string; requestId?: string },
   ): Promise<orders.Order> {
     const hash = requestHash(body);
     const existing = await this.#replay(user, key, hash);
     if (existing) return existing;
 
-    const { traceparent } = context;
+    const { traceparent, requestId } = context;
     // Payments checks the card (Luhn, expiry) and keeps brand and last 4 digits; orders never stores it.
     const method = await this.paymentsService.request<payments.PaymentMethod & { errors?: unknown; detail?: string }>('POST', '/internal/payment-methods', {
       traceparent,
+      requestId,
       userToken: token,
       body: body.payment,
     });
@@ -50,7 +51,7 @@ export class Checkout {
     }
     if (method.status !== 201) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The card could not be registered', { extensions: { service: 'payments' } });
 
-    const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { traceparent, userToken: token });
+    const basket = await this.cartService.request<cart.Cart>('GET', '/api/cart', { traceparent, requestId, userToken: token });
     if (basket.status !== 200) throw new HttpProblem(502, 'BAD_GATEWAY', 'Bad gateway', 'The cart could not be read', { extensions: { service: 'cart' } });
     if (basket.body.items.length === 0) throw orderErrors.EMPTY_CART('Add something to the cart before placing an order');
     if (basket.body.currency !== this.currency) {
