@@ -1,0 +1,290 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createPostgresDatabase, freePort, type RunningProcess, startChild, startNatsServer, tempDir } from '@microshop/testing';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const SERVICES = ['identity', 'catalog', 'cart', 'orders', 'inventory', 'payments', 'shipping', 'notifications'];
+const ADMIN_PASSWORD = 'chaos-admin-1';
+const ADDRESS = { name: 'Chaos Monkey', line1: '1 Main St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' };
+const CARD = { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' };
+const FINAL = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
+const PAID = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+/** A payment the provider has been asked about and that has no settled outcome yet. */
+const UNSETTLED = new Set(['PENDING', 'CAPTURING', 'REFUNDING']);
+
+export type Stack = 'embedded' | 'nats-postgres';
+
+interface Placed {
+  id: string;
+  token: string;
+  placedAt: number;
+  /** When it was first seen in a final status. */
+  settledAt?: number;
+  status?: string;
+}
+
+/** What one scenario did to the shop, as its scorecard row says. */
+export interface Score {
+  accepted: number;
+  completed: number;
+  lost: number;
+  chargedTwice: number;
+  stockDrift: number;
+  failedRequests: number;
+  /** From the fault (or its end) to the first order placed after it that completed; undefined: none did. */
+  recoverMs: number | undefined;
+  notes: string[];
+}
+
+/**
+ * The whole shop as `npm start` runs it (on NATS and PostgreSQL, a private nats-server the suite
+ * may stop, and databases of its own), with shoppers who keep checking out while faults happen.
+ */
+export class ChaosShop {
+  base = '';
+  dataDir = '';
+  namespace = `chaos${process.pid}`;
+  runner!: RunningProcess;
+  nats: ReturnType<typeof startNatsServer> | undefined;
+  natsStore = '';
+  readonly databases = new Map<string, Awaited<ReturnType<typeof createPostgresDatabase>>>();
+  #admin = '';
+  #products: string[] = [];
+  #shoppers: string[] = [];
+  #stopped = new Set<number>();
+
+  constructor(
+    private readonly root: string,
+    readonly stack: Stack,
+  ) {}
+
+  async start(shoppers: number): Promise<void> {
+    const port = await freePort();
+    this.dataDir = await tempDir('microshop-chaos-');
+    const env: Record<string, string> = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MICROSHOP_DATA_DIR: this.dataDir,
+      MICROSHOP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      MICROSHOP_RATE_LIMIT: 'off',
+      MICROSHOP_TIME_SCALE: '60',
+      LOG_LEVEL: 'warn',
+      MICROSHOP_LOG_FORMAT: 'json',
+    };
+    if (this.stack === 'nats-postgres') {
+      this.natsStore = await tempDir('microshop-chaos-nats-');
+      await this.startBroker(await freePort());
+      for (const service of SERVICES) {
+        const database = await createPostgresDatabase(`chaos_${service}`);
+        this.databases.set(service, database);
+        env[`${service.toUpperCase()}_DATABASE_URL`] = database.url;
+      }
+      env.MICROSHOP_BUS = this.nats?.url ?? '';
+      env.MICROSHOP_BUS_NAMESPACE = this.namespace;
+    }
+    this.runner = startChild(process.execPath, [join(this.root, 'scripts', 'dist', 'src', 'start.js')], { env, stdin: true });
+    await this.runner.waitForOutput(/Microshop is ready in \d+ ms/, 90_000);
+    this.base = `http://127.0.0.1:${port}`;
+    this.#admin = (await this.call('POST', '/api/auth/login', undefined, { email: 'admin@microshop.local', password: ADMIN_PASSWORD })).body.token;
+    this.#products = ((await this.call('GET', '/api/products?limit=6')).body.items as Json[]).map((p) => p.id as string);
+    for (const id of this.#products) await this.call('PUT', `/api/inventory/${id}`, this.#admin, { available: 1_000_000 });
+    this.#shoppers = [];
+    for (let i = 0; i < shoppers; i++) {
+      const email = `chaos${i}@example.com`;
+      this.#shoppers.push((await this.call('POST', '/api/auth/register', undefined, { email, password: 'password-123', name: `Chaos ${i}` })).body.token);
+    }
+    // The cart learns prices from catalog events: wait until it knows every product.
+    for (const id of this.#products) {
+      while ((await this.call('PUT', `/api/cart/items/${id}`, this.#shoppers[0], { quantity: 1 })).status !== 200) await sleep(50);
+    }
+    await this.call('DELETE', '/api/cart', this.#shoppers[0]);
+  }
+
+  async startBroker(port?: number): Promise<void> {
+    const at = port ?? Number(new URL(this.nats?.url ?? '').port);
+    this.nats = startNatsServer(at, this.natsStore);
+    await this.nats.ready();
+  }
+
+  async stopBroker(): Promise<void> {
+    await this.nats?.server.stop();
+  }
+
+  /** The newest pid the runner started for `instance` (e.g. `payments-1`). */
+  pidOf(instance: string): number {
+    const pids = [...this.runner.output().matchAll(new RegExp(`${instance} started \\(pid (\\d+)`, 'g'))].map((m) => Number(m[1]));
+    const pid = pids.at(-1);
+    if (!pid) throw new Error(`${instance} was never started`);
+    return pid;
+  }
+
+  pause(pid: number): void {
+    process.kill(pid, 'SIGSTOP');
+    this.#stopped.add(pid);
+  }
+
+  resume(pid: number): void {
+    this.#stopped.delete(pid);
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // it was replaced (and killed) meanwhile
+    }
+  }
+
+  async call(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json }> {
+    try {
+      const response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await response.text();
+      let parsed: Json = {};
+      try {
+        parsed = text ? (JSON.parse(text) as Json) : {};
+      } catch {
+        parsed = { text };
+      }
+      return { status: response.status, body: parsed };
+    } catch (error) {
+      return { status: 0, body: { detail: (error as Error).message } };
+    }
+  }
+
+  async #stock(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const id of this.#products) out.set(id, (await this.call('GET', `/api/inventory/${id}`)).body.available as number);
+    return out;
+  }
+
+  /**
+   * Shoppers check out in a loop while `fault` runs (it returns the moment recovery is measured
+   * from); then every accepted order is followed until it and its payment have settled, and the
+   * books are checked: nothing lost, nothing charged twice, stock moved by exactly what was sold.
+   */
+  async scenario(fault: () => Promise<number>, loadAfterMs: number, settleMs: number): Promise<Score> {
+    const stockBefore = await this.#stock();
+    const placed: Placed[] = [];
+    let failedRequests = 0;
+    let shopping = true;
+    const counted = async (method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>) => {
+      const answer = await this.call(method, path, token, body, headers);
+      if (answer.status === 0 || answer.status >= 500) failedRequests++;
+      return answer;
+    };
+    const shoppers = this.#shoppers.map(async (token, s) => {
+      for (let n = 0; shopping; n++) {
+        const added = await counted('PUT', `/api/cart/items/${this.#products[(s + n) % this.#products.length]}`, token, { quantity: 1 });
+        if (added.status !== 200) {
+          await sleep(200);
+          continue;
+        }
+        const answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': `${randomKey()}` });
+        if (answer.status === 202) placed.push({ id: answer.body.id, token, placedAt: Date.now() });
+        else await sleep(200);
+        await sleep(100);
+      }
+    });
+    // Orders are followed as shoppers would: their status is read until it is final.
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const order of placed.filter((o) => o.settledAt === undefined)) {
+          const answer = await this.call('GET', `/api/orders/${order.id}`, order.token);
+          if (answer.status === 200 && FINAL.has(answer.body.status)) {
+            order.settledAt = Date.now();
+            order.status = answer.body.status;
+          }
+        }
+        await sleep(200);
+      }
+    })();
+    await sleep(2_000);
+    const recoveryFrom = await fault();
+    await sleep(loadAfterMs);
+    shopping = false;
+    await Promise.all(shoppers);
+    const deadline = Date.now() + settleMs;
+    while (Date.now() < deadline && placed.some((o) => o.settledAt === undefined)) await sleep(250);
+    watching = false;
+    await watcher;
+
+    const notes: string[] = [];
+    let lost = 0;
+    let chargedTwice = 0;
+    const sold = new Map<string, number>();
+    const reasons = new Map<string, number>();
+    for (const order of placed) {
+      const answer = await this.call('GET', `/api/orders/${order.id}`, order.token);
+      if (answer.status !== 200 || !FINAL.has(answer.body.status)) {
+        lost++;
+        notes.push(`order ${order.id} is ${answer.status === 200 ? answer.body.status : `missing (${answer.status})`}`);
+        continue;
+      }
+      const status = answer.body.status as string;
+      if (status === 'CANCELLED') reasons.set(answer.body.cancellationReason, (reasons.get(answer.body.cancellationReason) ?? 0) + 1);
+      if (PAID.has(status)) for (const item of answer.body.items as Json[]) sold.set(item.productId, (sold.get(item.productId) ?? 0) + item.quantity);
+      // Its payment must settle too: exactly one capture for a paid order, none kept for a cancelled one.
+      let payments: Json[] = [];
+      for (const giveUp = Date.now() + 15_000; ; await sleep(250)) {
+        payments = (await this.call('GET', `/api/payments?orderId=${order.id}`, order.token)).body.items ?? [];
+        if (!payments.some((p) => UNSETTLED.has(p.status)) || Date.now() > giveUp) break;
+      }
+      const captured = payments.filter((p) => p.status === 'CAPTURED').length;
+      if (captured > 1) chargedTwice++;
+      if (payments.some((p) => UNSETTLED.has(p.status))) {
+        lost++;
+        notes.push(`order ${order.id} (${status}) has a payment still ${payments.map((p) => p.status).join('/')}`);
+      } else if (PAID.has(status) && captured === 0) {
+        lost++;
+        notes.push(`order ${order.id} is ${status} but nothing was captured`);
+      } else if (status === 'CANCELLED' && captured > 0) {
+        lost++;
+        notes.push(`order ${order.id} is CANCELLED but its capture was not refunded`);
+      }
+    }
+    for (const [why, n] of reasons) notes.push(`${n} cancelled ${why}`);
+    // Stock: moved by exactly what paid orders hold, once every reservation is settled.
+    let stockDrift = 0;
+    const expected = (id: string) => (stockBefore.get(id) ?? 0) - (sold.get(id) ?? 0);
+    for (const giveUp = Date.now() + 15_000; ; await sleep(250)) {
+      const after = await this.#stock();
+      stockDrift = this.#products.reduce((sum, id) => sum + Math.abs((after.get(id) ?? 0) - expected(id)), 0);
+      if (stockDrift === 0 || Date.now() > giveUp) break;
+    }
+    const recovered = placed
+      .filter((o) => o.placedAt >= recoveryFrom && o.settledAt !== undefined && o.status !== 'CANCELLED')
+      .map((o) => (o.settledAt ?? 0) - recoveryFrom);
+    return {
+      accepted: placed.length,
+      completed: placed.filter((o) => o.settledAt !== undefined).length,
+      lost,
+      chargedTwice,
+      stockDrift,
+      failedRequests,
+      recoverMs: recovered.length > 0 ? Math.min(...recovered) : undefined,
+      notes,
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const pid of this.#stopped) this.resume(pid);
+    await this.runner?.stop(15_000);
+    await this.nats?.server.stop();
+    for (const database of this.databases.values()) await database.drop().catch(() => {});
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+    if (this.natsStore) await rm(this.natsStore, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const randomKey = () => `chaos-${Date.now()}-${Math.random().toString(36).slice(2)}`;
