@@ -5,6 +5,8 @@ import { SERVICES, serviceFor } from './route-table.js';
 import { adminOverviewRoute } from './routes/admin-overview.js';
 import { adminStatusRoute } from './routes/admin-status.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { faultRoutes } from './routes/faults.js';
+import { FaultInjector } from './faults.js';
 import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
 import { homeRoute } from './routes/home.js';
 import { upstreamMetrics } from './upstreams/metrics.js';
@@ -18,9 +20,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TrafficSampler } from './upstreams/sampler.js';
 
 /** Routes the gateway answers itself under /api. */
-const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map']);
+const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map', '/api/admin/faults']);
 /** …and those with parameters (`.+`: the path is matched decoded, and an id may hold an escaped slash). */
-const GATEWAY_API_PATTERN = /^\/api\/admin\/(dead-letters\/.+\/replay|traces\/[^/]+)$/;
+const GATEWAY_API_PATTERN = /^\/api\/admin\/(dead-letters\/.+\/replay|traces\/[^/]+|faults\/[^/]+)$/;
 
 /** The built-in trace store, bounded as configured. */
 export function traceStoreFor(config: GatewayConfig): TraceStore {
@@ -28,7 +30,8 @@ export function traceStoreFor(config: GatewayConfig): TraceStore {
 }
 
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
-export async function buildGateway(config: GatewayConfig, options: { traces?: TraceStore } = {}): Promise<App> {
+export async function buildGateway(config: GatewayConfig, options: { traces?: TraceStore; faults?: FaultInjector } = {}): Promise<App> {
+  const faults = options.faults ?? new FaultInjector();
   // The pools log through the app's logger, so they are made after the app that reports on them.
   const ref: { upstreams?: Upstreams; checked?: boolean } = {};
   const app = await createApp({
@@ -118,7 +121,8 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     adminOverviewRoute(edge, upstreams, trust, sampler, metrics.breaker);
     deadLetterRoutes(edge, upstreams, trust);
     traceRoutes(edge, traces);
-    await proxyRoutes(edge, upstreams, metrics, config);
+    faultRoutes(edge, faults);
+    await proxyRoutes(edge, upstreams, metrics, config, faults);
   });
   await otlpReceiverRoute(app, traces, trust);
   docsRoutes(app, upstreams);

@@ -365,6 +365,19 @@ describe('the storefront and the dashboard in a real browser', () => {
     assert.ok((await page.locator('path.map-edge-event').count()) > 0, 'the map draws events between services');
     await page.getByRole('row', { name: /^gateway orders HTTP/ }).waitFor();
     await shot(page, 'ops-service-map');
+
+    // Faults: an admin makes the gateway fail every catalog request, sees the shop answer so, and clears it.
+    await nav.getByRole('link', { name: 'Faults' }).click();
+    await page.getByText('No faults: every request is forwarded as it came.').waitFor();
+    await page.getByLabel('Service').selectOption('catalog');
+    await page.getByLabel('Aborted share (%)').fill('100');
+    await page.getByRole('button', { name: 'Inject fault' }).click();
+    await page.getByRole('row', { name: /catalog none 100 % with 503/ }).waitFor();
+    assert.equal((await fetch(`${base}/api/products`)).status, 503, 'the catalog is failed at the gateway');
+    await shot(page, 'ops-faults');
+    await page.getByRole('row', { name: /catalog/ }).getByRole('button', { name: 'Clear' }).click();
+    await page.getByText('No faults: every request is forwarded as it came.').waitFor();
+    assert.equal((await fetch(`${base}/api/products`)).status, 200, 'and served again once cleared');
     assert.deepEqual(failures, [], 'no script errors in the page');
     await context.close();
   });

@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, type HttpProblem, sendProblem } from '@microshop/kit';
+import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, HttpProblem, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
 import { endToEndHeaders } from './hop-by-hop.js';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import type { FaultInjector } from '../faults.js';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
 import type { Instance, ServicePool, Upstreams } from '@microshop/kit';
 import { CircuitState, type Guard, guardFor } from '@microshop/kit';
@@ -99,7 +100,21 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
   }
 }
 
-export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: UpstreamMetrics, options: ProxyOptions): Promise<void> {
+/** The answer to a request an admin's fault aborted: says so, so nobody hunts for a real failure. */
+function injectedFault(service: string, status: number): HttpProblem {
+  return new HttpProblem(status, 'FAULT_INJECTED', 'Injected fault', `An admin set the gateway to fail some of the ${service} service's requests`, {
+    extensions: { service },
+    headers: { 'x-microshop-fault': 'abort' },
+  });
+}
+
+export async function proxyRoutes(
+  app: App,
+  upstreams: Upstreams,
+  metrics: UpstreamMetrics,
+  options: ProxyOptions,
+  faults: FaultInjector,
+): Promise<void> {
   await app.register(async (scope) => {
     // The owning service judges the query string; the gateway forwards it untouched.
     acceptAnyQuery(scope);
@@ -234,6 +249,16 @@ export async function proxyRoutes(app: App, upstreams: Upstreams, metrics: Upstr
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
       const pool = upstreams.pool(service);
       if (pool === undefined) return replyUnavailable(request, reply, noInstance(service));
+      // Faults an admin injected (none by default) come before the breaker: they are not the service's.
+      const fault = faults.decide(service);
+      if (fault.delayMs > 0) {
+        metrics.faults.inc({ service, kind: 'delay' });
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      }
+      if (fault.abortStatus !== undefined) {
+        metrics.faults.inc({ service, kind: 'abort' });
+        return replyUnavailable(request, reply, injectedFault(service, fault.abortStatus));
+      }
       const guard = guardOf(service);
       guard.budget.deposit();
       // The breaker counts each request's outcome; while it is open, requests fail at once.

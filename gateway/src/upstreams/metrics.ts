@@ -41,7 +41,13 @@ export function upstreamMetrics(registry: Registry, upstreams: Upstreams) {
       }
     },
   });
-  return { requests, duration, retries, breaker };
+  const faults = new Counter({
+    name: 'gateway_faults_injected_total',
+    help: 'Requests an admin-set fault delayed or aborted, by service and kind',
+    labelNames: ['service', 'kind'] as const,
+    registers: [registry],
+  });
+  return { requests, duration, retries, breaker, faults };
 }
 
 export type UpstreamMetrics = ReturnType<typeof upstreamMetrics>;

@@ -73,6 +73,28 @@ export const DeadLetterList = Type.Object({
 });
 export type DeadLetterList = Static<typeof DeadLetterList>;
 
+/**
+ * A fault the gateway injects into one service's requests (like Envoy's fault filter): a share
+ * delayed, a share answered at once with an error status instead of being forwarded.
+ */
+export const FaultSettings = Type.Object(
+  {
+    delayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+    delayPercent: Type.Number({ minimum: 0, maximum: 100, default: 0 }),
+    abortStatus: Type.Integer({ minimum: 400, maximum: 599, default: 503 }),
+    abortPercent: Type.Number({ minimum: 0, maximum: 100, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type FaultSettings = Static<typeof FaultSettings>;
+
+export const FaultView = Type.Object({ service: Type.String(), ...FaultSettings.properties });
+export type FaultView = Static<typeof FaultView>;
+
+/** GET /api/admin/faults: the faults now injected, one per service at most (none by default). */
+export const FaultList = Type.Object({ items: Type.Array(FaultView) });
+export type FaultList = Static<typeof FaultList>;
+
 /** The span attribute naming the order a span handled: `GET /api/admin/traces?orderId=` finds traces by it. */
 export const ORDER_ID_ATTRIBUTE = 'microshop.order_id';
 

@@ -46,7 +46,9 @@ export function postgresUnreachable(): Promise<string | undefined> {
 }
 
 /** A fresh, uniquely named PostgreSQL database; drop() removes it even with open connections, cut() ends every connection to it. */
-export async function createPostgresDatabase(label: string): Promise<{ url: string; drop(): Promise<void>; cut(): Promise<number> }> {
+export async function createPostgresDatabase(
+  label: string,
+): Promise<{ url: string; drop(): Promise<void>; cut(): Promise<number>; size(): Promise<number> }> {
   const name = `mstest_${label.replace(/\W/g, '_').slice(0, 30)}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
   await withAdmin((client) => client.query(`create database "${name}"`));
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -54,6 +56,7 @@ export async function createPostgresDatabase(label: string): Promise<{ url: stri
   return {
     url: url.toString(),
     drop: () => withAdmin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {}),
+    size: () => withAdmin((client) => client.query('select pg_database_size($1) as bytes', [name])).then((result) => Number(result.rows[0]?.bytes ?? 0)),
     cut: () =>
       withAdmin((client) => client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name])).then(
         (result) => result.rowCount ?? 0,

@@ -2,6 +2,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkoutBench } from './checkout.js';
+import { diskBench } from './disk.js';
 import { gatewayBench } from './gateway.js';
 import { messagingBench } from './messaging.js';
 import { startupBench } from './startup.js';
@@ -14,7 +15,7 @@ import { tracingBench } from './tracing.js';
  * BENCH_CHECKOUT_SECONDS (15) is how long each checkout run lasts and BENCH_CHECKOUT_ROUNDS (3) how
  * many runs of each tracing mode there are, per setup; BENCH_GATEWAY_SECONDS
  * (10) how long each proxy is loaded; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size
- * the tracing breakdown.
+ * the tracing breakdown; BENCH_DISK_SECONDS (30) how long shoppers buy for the disk figures.
  * Quote figures measured in one run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -23,6 +24,7 @@ const suites: Record<string, (runs: number) => Promise<string[]>> = {
   gateway: () => gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10)),
   checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 15), Number(process.env.BENCH_CHECKOUT_ROUNDS ?? 3)),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
+  disk: () => diskBench(root, Number(process.env.BENCH_DISK_SECONDS ?? 30)),
   tracing: () => {
     const env = process.env;
     return tracingBench(root, Number(env.BENCH_TRACING_SECONDS ?? 8), Number(env.BENCH_TRACING_RATE ?? 1_200), Number(env.BENCH_TRACING_ROUNDS ?? 2));

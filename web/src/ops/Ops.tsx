@@ -3,6 +3,7 @@ import { Loading, Notice } from '../components/ui';
 import { AuthForm } from '../pages/AuthForm';
 import { Link, match, useLocation } from '../router';
 import { useSession } from '../session';
+import { FaultsPage } from './FaultsPage';
 import { OverviewPage } from './Overview';
 import { ServiceMapPage } from './ServiceMapPage';
 import { TracePage } from './TracePage';
@@ -13,6 +14,7 @@ const SECTIONS = [
   { href: '/ops', label: 'Overview' },
   { href: '/ops/traces', label: 'Traces' },
   { href: '/ops/service-map', label: 'Service map' },
+  { href: '/ops/faults', label: 'Faults' },
 ] as const;
 
 type Section = (typeof SECTIONS)[number]['href'];
@@ -26,6 +28,7 @@ function route(path: string, query: URLSearchParams): { section: Section | null;
     const traceId = params.traceId ?? '';
     return { section: '/ops/traces', title: 'Trace', body: <TracePage key={traceId} traceId={traceId} spanId={query.get('span')} /> };
   }
+  if (clean === '/ops/faults') return { section: '/ops/faults', title: 'Faults', body: <FaultsPage /> };
   if (clean === '/ops/service-map') return { section: '/ops/service-map', title: 'Service map', body: <ServiceMapPage /> };
   return {
     section: null,
