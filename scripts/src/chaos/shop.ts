@@ -53,6 +53,8 @@ export class ChaosShop {
   #products: string[] = [];
   #shoppers: string[] = [];
   #stopped = new Set<number>();
+  /** Every order seen so far, by id: the audit looks for orders nobody was told of. */
+  readonly #known = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -188,8 +190,15 @@ export class ChaosShop {
           await sleep(200);
           continue;
         }
-        const answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': `${randomKey()}` });
-        if (answer.status === 202) placed.push({ id: answer.body.id, token, placedAt: Date.now() });
+        // As a careful client does: an answer lost to a fault is asked for again with the same
+        // Idempotency-Key, so an order placed just before its answer was lost is found, not missed.
+        const key = randomKey();
+        let answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': key });
+        for (let retry = 0; retry < 60 && (answer.status === 0 || answer.status >= 500); retry++) {
+          await sleep(500);
+          answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': key });
+        }
+        if (answer.status === 202 || answer.status === 200) placed.push({ id: answer.body.id, token, placedAt: Date.now() });
         else await sleep(200);
         await sleep(100);
       }
@@ -253,6 +262,21 @@ export class ChaosShop {
       }
     }
     for (const [why, n] of reasons) notes.push(`${n} cancelled ${why}`);
+    // Orders the shop holds that no shopper was told of (an answer lost even after retries) are
+    // not lost, but the stock they took must be counted too.
+    const known = new Set([...this.#known, ...placed.map((o) => o.id)]);
+    let untold = 0;
+    for (const token of this.#shoppers) {
+      for (const order of ((await this.call('GET', '/api/orders', token)).body.items ?? []) as Json[]) {
+        if (known.has(order.id)) continue;
+        untold++;
+        this.#known.add(order.id);
+        if (!PAID.has(order.status)) continue;
+        for (const item of order.items as Json[]) sold.set(item.productId, (sold.get(item.productId) ?? 0) + item.quantity);
+      }
+    }
+    if (untold > 0) notes.push(`${untold} order(s) placed whose answer never reached the shopper`);
+    for (const order of placed) this.#known.add(order.id);
     // Stock: moved by exactly what paid orders hold, once every reservation is settled.
     let stockDrift = 0;
     const expected = (id: string) => (stockBefore.get(id) ?? 0) - (sold.get(id) ?? 0);
