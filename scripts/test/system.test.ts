@@ -194,11 +194,14 @@ describe('system: runner, gateway and catalog as real processes', () => {
     const began = Date.now();
     process.kill(stopped, 'SIGSTOP');
     await runner.waitForOutput(new RegExp(`catalog-1 \\(pid ${stopped}\\) has not answered /healthz for \\d+ ms \\(no answer in time\\); killing it to restart it`), 20_000);
-    await until('catalog to answer again', async () => ((await fetch(`${base}/api/products?limit=1`)).status === 200 ? true : undefined), 20_000 - (Date.now() - began));
-    const elapsed = Date.now() - began;
+    // Replaced: the hung process killed and a new one started, within 20 s of the hang.
+    await until('a new catalog-1 to be started', async () => (pidsOf(runner.output(), 'catalog-1').length > 1 ? true : undefined), 20_000 - (Date.now() - began));
+    const replacedAfter = Date.now() - began;
+    assert.ok(replacedAfter < 20_000, `replaced after ${replacedAfter} ms`);
     assert.ok(!alive(stopped), 'the hung process is gone');
+    // Then it serves (its start-up time is the machine's, not liveness's: bounded generously).
+    await until('catalog to answer again', async () => ((await fetch(`${base}/api/products?limit=1`)).status === 200 ? true : undefined), 60_000);
     const [, replacement] = pidsOf(runner.output(), 'catalog-1');
     assert.ok(replacement && replacement !== stopped && alive(replacement), 'a new catalog-1 serves');
-    assert.ok(elapsed < 20_000, `replaced after ${elapsed} ms`);
   });
 });

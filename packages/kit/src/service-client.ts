@@ -39,7 +39,8 @@ class UpstreamFailure extends Error {
  * (orders reads the cart at checkout). The instances come from the same health-checked pool the
  * gateway uses, kept current as the runner adds or removes instances; calls go to the less busy of
  * two healthy ones, a connection refused marks an instance down and tries the next, and five
- * failures in a row open the service's breaker for 5 s. Every call carries this service's
+ * failures in a row of instances that did answer (a 5xx, a broken answer, a timeout) open the
+ * service's breaker for 5 s. Every call carries this service's
  * credential for the callee, the user's own token when made for one, the request id and the trace
  * context. No instance reachable is a 503 naming the service, a slow one a 504.
  */
@@ -77,7 +78,16 @@ export class ServiceClient {
     // caller's trace context is passed on as it came.
     if (options.traceparent && !trace.getActiveSpan()) headers.traceparent = options.traceparent;
     try {
-      return await this.#guard.breaker.execute(() => this.#send<T>(pool, method, path, options, headers));
+      const answer = await this.#guard.breaker.execute(() => this.#send<T>(pool, method, path, options, headers));
+      // No instance took the connection: the pool has marked them down and its checks bring them
+      // back within a quarter second; as at the gateway, that is not the breaker's to count.
+      if (answer === undefined) {
+        throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service cannot be reached right now`, {
+          extensions: { service: this.service },
+          headers: { 'retry-after': '1' },
+        });
+      }
+      return answer;
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service is failing; calls to it are paused`, {
@@ -108,7 +118,7 @@ export class ServiceClient {
     path: string,
     options: ServiceRequestOptions,
     credentials: Record<string, string>,
-  ): Promise<ServiceResponse<T>> {
+  ): Promise<ServiceResponse<T> | undefined> {
     for (const instance of this.#candidates(pool)) {
       let response: Response;
       instance.inflight++;
@@ -145,9 +155,6 @@ export class ServiceClient {
       if (response.status >= 500) throw new UpstreamFailure(`The ${this.service} service failed`, { status: response.status, body });
       return { status: response.status, body };
     }
-    throw commonErrors.SERVICE_UNAVAILABLE(`The ${this.service} service cannot be reached right now`, {
-      extensions: { service: this.service },
-      headers: { 'retry-after': '1' },
-    });
+    return undefined;
   }
 }
