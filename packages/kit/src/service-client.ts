@@ -24,7 +24,10 @@ export interface ServiceRequestOptions {
 /** A connection that was never made: the request did not arrive, so another instance may take it. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** What counts against the service's breaker (a 4xx is the caller's doing): a broken answer, or a 5xx (`answer`). */
+/** Answers that say the service, not the request, is in trouble (the gateway's rule too). */
+const SERVICE_IN_TROUBLE = new Set([502, 503, 504]);
+
+/** What counts against the service's breaker: a broken answer, or a 502/503/504 (`answer`, handed back to the caller). */
 class UpstreamFailure extends Error {
   constructor(
     message: string,
@@ -39,8 +42,8 @@ class UpstreamFailure extends Error {
  * (orders reads the cart at checkout). The instances come from the same health-checked pool the
  * gateway uses, kept current as the runner adds or removes instances; calls go to the less busy of
  * two healthy ones, a connection refused marks an instance down and tries the next, and five
- * failures in a row of instances that did answer (a 5xx, a broken answer, a timeout) open the
- * service's breaker for 5 s. Every call carries this service's
+ * failures in a row of instances that did answer (a 502/503/504, a broken answer, a timeout) open
+ * the service's breaker for 5 s. Every call carries this service's
  * credential for the callee, the user's own token when made for one, the request id and the trace
  * context. No instance reachable is a 503 naming the service, a slow one a 504.
  */
@@ -120,16 +123,20 @@ export class ServiceClient {
     credentials: Record<string, string>,
   ): Promise<ServiceResponse<T> | undefined> {
     for (const instance of this.#candidates(pool)) {
-      let response: Response;
+      let status: number;
+      let text: string;
       instance.inflight++;
       instance.requests++;
       try {
-        response = await fetch(`${instance.url}${path}`, {
+        const response = await fetch(`${instance.url}${path}`, {
           method,
           headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers, ...credentials },
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
+        status = response.status;
+        // The body is read under the same timeout: a callee that stalls mid-answer is a 504 too.
+        text = await response.text();
       } catch (error) {
         instance.failures++;
         if ((error as Error).name === 'TimeoutError') {
@@ -144,16 +151,17 @@ export class ServiceClient {
       } finally {
         instance.inflight--;
       }
-      const text = await response.text();
-      if (response.status >= 500) instance.failures++;
+      if (status >= 500) instance.failures++;
       let body: T;
       try {
         body = (text ? JSON.parse(text) : null) as T;
       } catch {
         throw new UpstreamFailure(`The ${this.service} service answered something that is not JSON`);
       }
-      if (response.status >= 500) throw new UpstreamFailure(`The ${this.service} service failed`, { status: response.status, body });
-      return { status: response.status, body };
+      // As at the gateway, only answers that say the service is in trouble count against its breaker;
+      // a 500 is one request's failure and goes back to the caller as it came.
+      if (SERVICE_IN_TROUBLE.has(status)) throw new UpstreamFailure(`The ${this.service} service failed`, { status, body });
+      return { status, body };
     }
     return undefined;
   }

@@ -50,7 +50,7 @@ export interface Transport {
   /** Messages of `group` not yet acknowledged (the backlog). */
   pending(group: string): Promise<number>;
   /**
-   * Deletes messages every group has settled that were published before `maxAgeMs` ago, dead
+   * Deletes messages published before `maxAgeMs` ago (with any delivery of them still pending), dead
    * letters older than that, and the oldest dead letters past `deadLetterMax`; returns how many
    * went. NATS's streams enforce the same limits themselves (set when it connects), so it deletes nothing here.
    */

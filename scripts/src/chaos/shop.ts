@@ -8,7 +8,8 @@ const SERVICES = ['identity', 'catalog', 'cart', 'orders', 'inventory', 'payment
 const ADMIN_PASSWORD = 'chaos-admin-1';
 const ADDRESS = { name: 'Chaos Monkey', line1: '1 Main St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' };
 const CARD = { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' };
-const FINAL = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
+/** Where an order's saga ends: delivered by the drone, or cancelled. */
+const FINAL = new Set(['DELIVERED', 'CANCELLED']);
 const PAID = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 /** A payment the provider has been asked about and that has no settled outcome yet. */
 const UNSETTLED = new Set(['PENDING', 'CAPTURING', 'REFUNDING']);
@@ -19,7 +20,7 @@ interface Placed {
   id: string;
   token: string;
   placedAt: number;
-  /** When it was first seen in a final status. */
+  /** When it was first seen delivered or cancelled. */
   settledAt?: number;
   status?: string;
 }
@@ -193,12 +194,13 @@ export class ChaosShop {
         // As a careful client does: an answer lost to a fault is asked for again with the same
         // Idempotency-Key, so an order placed just before its answer was lost is found, not missed.
         const key = randomKey();
+        const triedAt = Date.now();
         let answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': key });
         for (let retry = 0; retry < 60 && (answer.status === 0 || answer.status >= 500); retry++) {
           await sleep(500);
           answer = await counted('POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: CARD }, { 'idempotency-key': key });
         }
-        if (answer.status === 202 || answer.status === 200) placed.push({ id: answer.body.id, token, placedAt: Date.now() });
+        if (answer.status === 202 || answer.status === 200) placed.push({ id: answer.body.id, token, placedAt: triedAt });
         else await sleep(200);
         await sleep(100);
       }

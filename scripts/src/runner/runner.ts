@@ -158,7 +158,7 @@ export class Runner {
     const upstreams = Object.fromEntries([...this.#instances].map(([service, list]) => [service, list.map((s) => s.url)]));
     for (const supervisor of [...this.services, ...(this.gateway ? [this.gateway] : [])]) {
       supervisor.spec.env.MICROSHOP_UPSTREAMS = text;
-      supervisor.send({ type: UPSTREAMS_MESSAGE, upstreams });
+      supervisor.send({ type: UPSTREAMS_MESSAGE, upstreams }, true);
     }
     this.#writeTargets();
   }

@@ -39,6 +39,8 @@ export class Supervisor {
   #watch: NodeJS.Timeout | undefined;
   restarts = 0;
 
+  /** The last message sent with `lasting`, for an instance that starts after it. */
+  #lasting: unknown;
   constructor(
     readonly spec: InstanceSpec,
     private readonly say: (line: string) => void,
@@ -55,7 +57,12 @@ export class Supervisor {
   }
 
   /** A message over the instance's IPC channel; dropped when it is not running. */
-  send(message: unknown): void {
+  /**
+   * Sends `message` over IPC now. A `lasting` one (the instance lists) is also sent again when the
+   * instance first answers /healthz after a start, so one sent while it was still starting is not lost.
+   */
+  send(message: unknown, lasting = false): void {
+    if (lasting) this.#lasting = message;
     const child = this.#child;
     if (child?.connected) child.send(message as object, (error) => {
       if (error) this.say(`${this.spec.name}: could not send it a message: ${error.message}`);
@@ -130,8 +137,10 @@ export class Supervisor {
       asking = true;
       getJson(`${this.url}/healthz`, Math.max(everyMs, 500))
         .then(({ status, body }) => {
-          if (status === 200) answered = Date.now();
-          else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
+          if (status === 200) {
+            if (answered === undefined && this.#lasting !== undefined && child.connected) child.send(this.#lasting as object, () => {});
+            answered = Date.now();
+          } else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
         })
         .catch((error: Error) => {
           lastFailure = error.message === 'timed out' ? 'no answer in time' : error.message;

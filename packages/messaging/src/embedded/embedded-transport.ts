@@ -299,17 +299,22 @@ export class EmbeddedTransport implements Transport {
          select id from deliveries where status = 'dead' and visible_at < ? order by visible_at limit ${PRUNE_CHUNK})`,
     );
     let deadLetters = chunked(oldDead, cutoff);
-    const surplus = Math.max(0, (this.#db.prepare('select count(*) from deliveries where status = \'dead\'').pluck().get() as number) - limits.deadLetterMax);
-    if (surplus > 0) {
-      deadLetters += this.#db
-        .transaction(
-          () =>
-            this.#db
-              .prepare('delete from deliveries where id in (select id from deliveries where status = \'dead\' order by visible_at, id limit ?)')
-              .run(surplus).changes,
-        )
-        .immediate();
-    }
+    // All but the newest `deadLetterMax`: the same rows whichever of the processes sharing the bus runs it.
+    const surplus = this.#db.prepare(
+      `delete from deliveries where id in (
+         select id from deliveries where status = 'dead' and id not in (
+           select id from deliveries where status = 'dead' order by visible_at desc, id desc limit ?)
+         limit ${PRUNE_CHUNK})`,
+    );
+    deadLetters += chunked(surplus, limits.deadLetterMax);
+    // Events expire after the retention whether or not a group took them, as on NATS (max_age): a
+    // group that stopped consuming (a retired service, a removed handler) pins nothing for ever.
+    const expired = this.#db.prepare(
+      `delete from deliveries where id in (
+         select d.id from deliveries d join messages m on m.seq = d.seq
+         where d.status = 'pending' and m.published_at < ? and (d.lease_until is null or d.lease_until < ?) limit ${PRUNE_CHUNK})`,
+    );
+    chunked(expired, cutoff, now);
     // A message is done with once no group has a delivery of it left (pending or dead).
     const settled = this.#db.prepare(
       `delete from messages where seq in (

@@ -74,27 +74,37 @@ export class NatsTransport implements Transport {
     const namespace = token(options.namespace ?? 'microshop');
     try {
       const jsm = await jetstreamManager(nc);
-      const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000);
       // The server enforces retention: events and dead letters expire by age, and dead letters past
-      // the count go oldest first (the streams' default discard policy).
-      const streams: Array<{ name: string; subjects: string[]; max_age: number; max_msgs: number }> = [
-        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`], max_age: maxAge, max_msgs: -1 },
-        { name: `${namespace.toUpperCase()}_DLQ`, subjects: [`${namespace}.dlq.>`], max_age: maxAge, max_msgs: options.deadLetterMax ?? 10_000 },
+      // the count go oldest first (the streams' default discard policy). A connection that names no
+      // limits (a tool such as `npm run dead-letters`) leaves an existing stream's as they are.
+      const given = options.maxAgeMs !== undefined;
+      const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600 * 1000);
+      const streams = [
+        { name: `${namespace.toUpperCase()}_EVENTS`, subjects: [`${namespace}.events.>`], limits: { max_age: maxAge, max_msgs: -1 } },
+        {
+          name: `${namespace.toUpperCase()}_DLQ`,
+          subjects: [`${namespace}.dlq.>`],
+          limits: { max_age: maxAge, max_msgs: options.deadLetterMax ?? 10_000 },
+        },
       ];
-      for (const stream of streams) {
+      for (const { name, subjects, limits } of streams) {
         const config = {
-          ...stream,
+          name,
+          subjects,
           storage: StorageType.File,
           retention: RetentionPolicy.Limits,
           duplicate_window: nanos(2 * 60 * 1000),
           // Raised on an existing stream too (JetStream scales it up in place).
           num_replicas: options.replicas ?? 1,
         };
-        try {
-          await jsm.streams.info(stream.name);
-          await jsm.streams.update(stream.name, config);
-        } catch {
-          await jsm.streams.add(config);
+        const existing = await jsm.streams.info(name).catch(() => null);
+        if (!existing) await jsm.streams.add({ ...config, ...limits });
+        else if (given || options.deadLetterMax !== undefined || options.replicas !== undefined) {
+          await jsm.streams.update(name, {
+            ...config,
+            max_age: given ? limits.max_age : existing.config.max_age,
+            max_msgs: name.endsWith('_DLQ') && options.deadLetterMax === undefined ? existing.config.max_msgs : limits.max_msgs,
+          });
         }
       }
       return new NatsTransport(nc, jetstream(nc), jsm, options.ackWaitMs ?? 30_000, namespace);
