@@ -41,6 +41,7 @@ export class Supervisor {
 
   /** The last message sent with `lasting`, for an instance that starts after it. */
   #lasting: unknown;
+
   constructor(
     readonly spec: InstanceSpec,
     private readonly say: (line: string) => void,
@@ -56,9 +57,8 @@ export class Supervisor {
     return `http://127.0.0.1:${this.spec.port}`;
   }
 
-  /** A message over the instance's IPC channel; dropped when it is not running. */
   /**
-   * Sends `message` over IPC now. A `lasting` one (the instance lists) is also sent again when the
+   * Sends `message` over the instance's IPC channel now (dropped when it is not running). A `lasting` one (the instance lists) is also sent again when the
    * instance first answers /healthz after a start, so one sent while it was still starting is not lost.
    */
   send(message: unknown, lasting = false): void {
