@@ -99,8 +99,9 @@ describe('system: runner, gateway and catalog as real processes', () => {
     assert.ok(victim);
     const statuses: number[] = [];
     let killed = false;
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline) {
+    // A number of requests, not a time: on a busy machine they take longer, and that is no failure.
+    const giveUp = Date.now() + 60_000;
+    while (statuses.length < 120 && Date.now() < giveUp) {
       const batch = await Promise.all(Array.from({ length: 8 }, () => fetch(`${base}/api/products?limit=5`).then((r) => r.status)));
       statuses.push(...batch);
       if (!killed && statuses.length >= 40) {
@@ -109,7 +110,7 @@ describe('system: runner, gateway and catalog as real processes', () => {
       }
     }
     assert.ok(killed);
-    assert.ok(statuses.length > 80, `only ${statuses.length} requests`);
+    assert.ok(statuses.length >= 120, `only ${statuses.length} requests answered in 60 s`);
     assert.deepEqual(
       statuses.filter((s) => s !== 200),
       [],
