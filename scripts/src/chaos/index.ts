@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     await shop.start(4);
     for (const scenario of chosen) {
       say(`- ${scenario.name}`);
-      const score = await shop.scenario(() => scenario.run(shop, durations), durations.load * 1000, 150_000);
+      const score = await shop.scenario(() => scenario.run(shop, durations), durations.load * 1000, 240_000);
       for (const note of score.notes.slice(0, 10)) say(`  ${note}`);
       const failed = score.lost > 0 || score.chargedTwice > 0 || score.stockDrift !== 0 || score.recoverMs === undefined || score.accepted === 0;
       if (failed) bad++;
