@@ -58,8 +58,9 @@ export class Supervisor {
   }
 
   /**
-   * Sends `message` over the instance's IPC channel now (dropped when it is not running). A `lasting` one (the instance lists) is also sent again when the
-   * instance first answers /healthz after a start, so one sent while it was still starting is not lost.
+   * Sends `message` over the instance's IPC channel now (dropped when it is not running). A `lasting` one (the instance
+   * lists) is also sent again when the instance first answers /healthz after a start, so one sent while it was still
+   * starting is not lost.
    */
   send(message: unknown, lasting = false): void {
     if (lasting) this.#lasting = message;
