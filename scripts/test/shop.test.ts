@@ -128,7 +128,7 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     if (setup.production && !infraDown) await deleteNamespace(`shop${process.pid}`);
   });
 
-  it('takes an order from cart to CONFIRMED within 2 s and on to DELIVERED by drone', async () => {
+  it('takes an order from cart to CONFIRMED and on to DELIVERED by drone', async () => {
     const { token } = await register('ada');
     const products = (await call('GET', '/api/products?limit=2')).body.items as Json[];
     const [first, second] = products as [Json, Json];
@@ -137,15 +137,13 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
     const cart = await addToCart(token, second.id, 1);
     assert.equal(cart.totalCents, first.priceCents * 2 + second.priceCents);
 
-    const started = Date.now();
     const placed = await placeOrder(token);
     assert.equal(placed.status, 202, JSON.stringify(placed.body));
     assert.equal(placed.body.status, 'PENDING');
     assert.equal(placed.body.totalCents, cart.totalCents);
     const confirmed = await orderReaches(token, placed.body.id, ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
-    const tookMs = Date.now() - started;
+    // How fast is the benchmarks' to say (npm run bench -- checkout); here only what happens.
     assert.notEqual(confirmed.status, 'CANCELLED', JSON.stringify(confirmed));
-    assert.ok(tookMs < 2_000, `confirmed after ${tookMs} ms`);
     await until('the cart to empty', async () => ((await call('GET', '/api/cart', { token })).body.items.length === 0 ? true : undefined));
     assert.equal(await stock(first.id), before.first - 2);
     assert.equal(await stock(second.id), before.second - 1);
