@@ -42,6 +42,9 @@ export type Emit = <K extends EventType>(type: K, subject: string, data: EventDa
 /** Deliveries without any answer after which a message is taken for poison. */
 const POISON_DELIVERIES = 25;
 
+/** Thrown out of a batch's transaction to roll it back when the handler of its only event failed. */
+class HandlerFailed extends Error {}
+
 /** Most events handled in one transaction. */
 const BATCH_LIMIT = 256;
 
@@ -172,6 +175,10 @@ export class EventBus<DB extends MessagingTables> {
     }
     if (work.length > 0) {
       let publishAfterCommit = false;
+      // A savepoint around each event lets one event's failure leave the others' work in the
+      // batch; an event alone in its batch needs none (its failure rolls the transaction back), and
+      // on PostgreSQL that saves two round trips per event, most of them under a steady trickle.
+      const alone = work.length === 1;
       try {
         await this.db.transaction().execute(async (trx) => {
           const inbox = trx as unknown as Kysely<MessagingTables>;
@@ -181,7 +188,7 @@ export class EventBus<DB extends MessagingTables> {
             // events it emits are children of this span.
             const processing = startProcessSpan(this.transport.kind, service, item.event, item.message.attempt);
             await otelContext.with(processing.context, async () => {
-              await sql`savepoint inbox_event`.execute(trx);
+              if (!alone) await sql`savepoint inbox_event`.execute(trx);
               try {
                 const inserted = await inbox
                   .insertInto('inbox')
@@ -198,29 +205,34 @@ export class EventBus<DB extends MessagingTables> {
                   await enqueue(trx, emitted);
                   if (emitted.length > 0) publishAfterCommit = true;
                 }
-                await sql`release savepoint inbox_event`.execute(trx);
+                if (!alone) await sql`release savepoint inbox_event`.execute(trx);
               } catch (error) {
                 item.error = error ?? new Error('handler failed');
                 failSpan(processing.span, item.error);
+                if (alone) throw new HandlerFailed();
                 await sql`rollback to savepoint inbox_event`.execute(trx);
                 await sql`release savepoint inbox_event`.execute(trx);
               } finally {
                 endSpans([processing.span]);
+                item.seconds = (performance.now() - began) / 1000;
               }
             });
-            item.seconds = (performance.now() - began) / 1000;
           }
         });
       } catch (error) {
-        // The database failed (not a handler): nothing of the batch happened. Retry every message
-        // without dead-lettering it; an outage must not turn into a pile of dead letters.
-        log.warn({ err: error, events: work.length }, 'event batch could not commit; will retry');
-        for (const item of work) {
-          this.options.observer?.retried(item.event.type);
-          await item.message.retry(Math.min(1_000 * 2 ** Math.min(item.message.attempt, 5), 30_000)).catch(() => {});
-          item.resolve();
+        // A handler's failure, when its event was alone in the batch, rolled the transaction back
+        // whole: it is settled below like any failed handling. Anything else is the database.
+        if (!(error instanceof HandlerFailed)) {
+          // The database failed (not a handler): nothing of the batch happened. Retry every message
+          // without dead-lettering it; an outage must not turn into a pile of dead letters.
+          log.warn({ err: error, events: work.length }, 'event batch could not commit; will retry');
+          for (const item of work) {
+            this.options.observer?.retried(item.event.type);
+            await item.message.retry(Math.min(1_000 * 2 ** Math.min(item.message.attempt, 5), 30_000)).catch(() => {});
+            item.resolve();
+          }
+          return;
         }
-        return;
       }
       if (publishAfterCommit) this.relay.kick();
       for (const item of work) {
