@@ -237,7 +237,11 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
       assert.equal(client?.service, 'orders');
       assert.equal(client.kind, 'client');
     }
-    assert.ok(spans.some((span) => span.service === 'orders' && span.attributes['db.query.text']), 'database work is traced');
+    // Statement spans on either engine: a client span per statement, child of the work it belongs to.
+    const engine = setup.production ? 'postgresql' : 'sqlite';
+    const statement = spans.find((span) => span.service === 'orders' && span.kind === 'client' && span.attributes['db.system.name'] === engine);
+    assert.ok(statement?.attributes['db.query.text'], `orders' ${engine} statements are traced`);
+    assert.equal(byId.get(statement.parentSpanId)?.service, 'orders', 'a statement span is the child of orders’ own work');
     assert.ok(spans.some((span) => span.name === 'drone departs' && span.service === 'shipping'), 'the flight stays in the trace');
   });
 

@@ -1,18 +1,17 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
-  type QueryResult,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import { traceStatement } from './statement-spans.js';
 
 /**
  * Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE). A deferred BEGIN that
@@ -36,44 +35,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-const tracer = trace.getTracer('@microshop/data');
-const TRANSACTION_CONTROL = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'END']);
-const VERB_AND_TABLE = /^\s*(\w+)(?:[\s\S]*?\b(?:from|into|update)\s+"?(\w+)"?)?/i;
-
-/**
- * SQLite has no OpenTelemetry instrumentation: a client span per statement, inside a recorded
- * request or event only (a query outside one starts no trace). The text is Kysely's parameterized
- * SQL, never the values.
- */
+/** A client span per statement (statement-spans.ts): SQLite has no OpenTelemetry instrumentation. */
 function tracedConnection(connection: DatabaseConnection, namespace: string): DatabaseConnection {
+  const database = { 'db.system.name': 'sqlite', 'db.namespace': namespace };
   return {
     streamQuery: connection.streamQuery.bind(connection),
-    async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-      const active = context.active();
-      // Nothing to add to a trace that is not being recorded (not sampled, or none).
-      if (((trace.getSpan(active)?.spanContext().traceFlags ?? 0) & TraceFlags.SAMPLED) === 0) return connection.executeQuery<R>(compiled);
-      const [, verb = 'query', table] = VERB_AND_TABLE.exec(compiled.sql) ?? [];
-      const operation = verb.toUpperCase();
-      // Transaction control (a savepoint around each event, BEGIN and COMMIT) was a quarter of a
-      // checkout's spans and says nothing the statements between them do not.
-      if (TRANSACTION_CONTROL.has(operation)) return connection.executeQuery<R>(compiled);
-      const span = tracer.startSpan(
-        table ? `${operation} ${table}` : operation,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: { 'db.system.name': 'sqlite', 'db.namespace': namespace, 'db.operation.name': operation, 'db.query.text': compiled.sql.slice(0, 2_048), ...(table ? { 'db.collection.name': table } : {}) },
-        },
-        active,
-      );
-      try {
-        return await connection.executeQuery<R>(compiled);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    executeQuery: <R>(compiled: CompiledQuery) => traceStatement(compiled, database, () => connection.executeQuery<R>(compiled)),
   };
 }
 

@@ -1,7 +1,6 @@
 import { diag, type DiagLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -67,9 +66,9 @@ const diagnostics: DiagLogger = {
 
 /**
  * OpenTelemetry for one process (SPEC §5b), started before the app is built: the app makes a
- * server span per request (server-spans.ts); client spans for undici and fetch, PostgreSQL
- * queries; the messaging and SQLite spans come from those packages through the API. Spans go to the built-in store (the gateway's, at
- * MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
+ * server span per request (server-spans.ts); client spans for undici and fetch; the messaging
+ * and database statement spans (SQLite and PostgreSQL) come from those packages through the API.
+ * Spans go to the built-in store (the gateway's, at MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
  * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. Unless OTEL_TRACES_SAMPLER(_ARG)
  * pick a standard sampler, each operation starts at most MICROSHOP_TRACES_PER_SECOND (1) sampled
  * traces a second (sampler.ts); OTEL_SDK_DISABLED=true turns it all off.
@@ -132,7 +131,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
           span.setAttribute('url.full', `${request.origin}${request.path.split('?', 1)[0] ?? ''}`);
         },
       }),
-      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
 
