@@ -32,13 +32,20 @@ export function traceStatement<R>(compiled: CompiledQuery, database: Attributes,
     },
     active,
   );
-  return run().then(
+  let running: Promise<QueryResult<R>>;
+  try {
+    running = run();
+  } catch (error) {
+    // Kysely's SQLite connection throws (a constraint, a syntax error) rather than rejecting.
+    running = Promise.reject(error);
+  }
+  return running.then(
     (result) => {
       span.end();
       return result;
     },
     (error: unknown) => {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       span.end();
       throw error;
     },

@@ -73,6 +73,9 @@ export class EmbeddedTransport implements Transport {
   readonly #ackWaitMs: number;
   readonly #pollMs: number;
   readonly #batchSize: number;
+  /** The busy handler off for a write transaction, and back on after it (#write). */
+  readonly #writeNow: SqliteDatabase.Statement;
+  readonly #readPatiently: SqliteDatabase.Statement;
   #watcher: FSWatcher | undefined;
   #closed = false;
   readonly #subscriptions = new Set<{ stop(): Promise<void> }>();
@@ -80,9 +83,9 @@ export class EmbeddedTransport implements Transport {
   constructor(options: EmbeddedOptions) {
     this.#dir = resolve(options.dataDir, 'bus');
     this.#db = openPrivateSqlite(this.#dir, 'bus.sqlite').database;
-    // No busy handler: SQLite's sleeps inside the call, holding the event loop for each wait
-    // (1, 2, 5, 10 ... 100 ms). A write that finds the lock taken tries again later instead (#write).
-    this.#db.pragma('busy_timeout = 0');
+    // Reads and the set-up here wait for a lock in SQLite's busy handler (a reader meets one only
+    // while another process recovers the WAL index); writes do not (#write).
+    this.#db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
@@ -90,6 +93,8 @@ export class EmbeddedTransport implements Transport {
     this.#pollMs = options.pollMs ?? 250;
     this.#batchSize = options.batchSize ?? MAX_IN_FLIGHT;
     this.#local.setMaxListeners(0);
+    this.#writeNow = this.#db.prepare('pragma busy_timeout = 0');
+    this.#readPatiently = this.#db.prepare(`pragma busy_timeout = ${LOCK_WAIT_MS}`);
   }
 
   /**
@@ -97,16 +102,20 @@ export class EmbeddedTransport implements Transport {
    * holds the bus file's write lock, for up to LOCK_WAIT_MS. Between tries the event loop is
    * free: eight processes share the file, and with SQLite's own busy handler each waited for the
    * lock inside the call, asleep with everything else it had to do (measured with the CPU
-   * profiler under checkout load: most of the shop's blocked time). `work` must have no effect
-   * outside the database: a try that fails is rolled back and run again.
+   * profiler under checkout load: most of the shop's blocked time). So the busy handler is off
+   * for the transaction alone (nothing else runs on this connection meanwhile: it is synchronous).
+   * `work` must have no effect outside the database: a try that fails is rolled back and run again.
    */
   async #write<T>(work: () => T): Promise<T> {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let pause = 0; ; pause = Math.min(LOCK_RETRY_MAX_MS, pause * 2 || 1)) {
+      this.#writeNow.get();
       try {
         return this.#db.transaction(work).immediate();
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
+      } finally {
+        this.#readPatiently.get();
       }
       await new Promise((resolve) => (pause === 0 ? setImmediate(resolve) : setTimeout(resolve, pause)));
     }
@@ -195,9 +204,13 @@ export class EmbeddedTransport implements Transport {
     let timer: NodeJS.Timeout | undefined;
 
     const claimBatch = async (): Promise<ClaimedRow[]> => {
-      const at = Date.now();
-      if (ready.get({ group, now: at }) === undefined) return [];
-      const rows = await this.#write(() => claim.all({ owner, until: at + this.#ackWaitMs, group, now: at, limit: this.#batchSize }) as Omit<ClaimedRow, 'body'>[]);
+      if (ready.get({ group, now: Date.now() }) === undefined) return [];
+      const rows = await this.#write(() => {
+        // The lock may have come after stop() (never claim then), and later than the read above.
+        if (stopped) return [];
+        const at = Date.now();
+        return claim.all({ owner, until: at + this.#ackWaitMs, group, now: at, limit: this.#batchSize }) as Omit<ClaimedRow, 'body'>[];
+      });
       return rows.sort((a, b) => a.seq - b.seq).map((row) => ({ ...row, body: bodyOf.get(row.seq) as string }));
     };
 
