@@ -177,7 +177,7 @@ export class EmbeddedTransport implements Transport {
        returning id, seq, attempts`,
     );
     // Every commit to the bus file wakes every process; most have nothing to claim. Asking first
-    // is a read (WAL readers take no lock), so only a group with work takes the write lock. Without
+    // is a read (in WAL mode a reader does not wait for the writer), so only a group with work takes the write lock. Without
     // it, eight processes each took it on every commit and waited in SQLite's busy handler: a
     // third of the shop's main-thread time under checkout load (measured with the CPU profiler).
     const ready = this.#db
