@@ -15,7 +15,54 @@ async function call(base: string, method: string, path: string, token?: string, 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Json, traceId: response.headers.get('x-trace-id') ?? '' };
+}
+
+interface SpanView {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  startTime: string;
+  durationMs: number;
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Per saga hop (`<event type> → <consumer group>`): ms from `create` to `send`, `send` to `process`,
+ * `create` to `process`, and the `process` span's own length.
+ */
+export type Hops = Map<string, { relay: number[]; delivery: number[]; total: number[]; handling: number[] }>;
+
+/**
+ * Where each event of the recorded checkouts waited, read back from the built-in trace store:
+ * an event's `create` span is made as it is written (inside the transaction), its `send` span when
+ * the relay hands it to the broker (after the commit), and each consumer's `process` span when its
+ * handler starts, inside the consumer's transaction. Span times in the store are whole ms.
+ */
+async function readHops(base: string, admin: string, traceIds: Iterable<string>, into: Hops): Promise<void> {
+  for (const traceId of traceIds) {
+    const view = await call(base, 'GET', `/api/admin/traces/${traceId}`, admin);
+    if (view.status !== 200) continue;
+    const spans = view.body.spans as SpanView[];
+    const at = (span: SpanView) => Date.parse(span.startTime);
+    for (const create of spans.filter((span) => span.kind === 'producer' && span.name.startsWith('create '))) {
+      const type = create.name.slice('create '.length);
+      const children = spans.filter((span) => span.parentSpanId === create.spanId);
+      const send = children.find((span) => span.kind === 'producer');
+      for (const handling of children.filter((span) => span.kind === 'consumer')) {
+        const hop = `${type} → ${String(handling.attributes['messaging.consumer.group.name'] ?? '?')}`;
+        const figures = into.get(hop) ?? { relay: [], delivery: [], total: [], handling: [] };
+        into.set(hop, figures);
+        figures.total.push(at(handling) - at(create));
+        figures.handling.push(handling.durationMs);
+        if (send) {
+          figures.relay.push(at(send) - at(create));
+          figures.delivery.push(at(handling) - at(send));
+        }
+      }
+    }
+  }
 }
 
 /** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
@@ -57,6 +104,24 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
       while ((await call(base, 'PUT', `/api/cart/items/${id}`, tokens[0], { quantity: 1 })).status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     await call(base, 'DELETE', '/api/cart', tokens[0]);
+    const order = { shippingAddress: ADDRESS, payment: { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' } };
+    /** Places an order (the cart holds one item) and waits until it is no longer PENDING. */
+    const checkOut = async (token: string | undefined, key: string, started: number) => {
+      const placed = await call(base, 'POST', '/api/orders', token, order, { 'idempotency-key': key });
+      if (placed.status !== 202) return { placed, status: `POST ${placed.status}`, ms: 0 };
+      for (;;) {
+        const seen = (await call(base, 'GET', `/api/orders/${placed.body.id}`, token)).body;
+        if (seen.status !== 'PENDING') return { placed, status: seen.status === 'CANCELLED' ? `CANCELLED ${seen.cancellationReason}` : seen.status, ms: performance.now() - started };
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    // Three checkouts one at a time on the idle shop first, recorded by the default sampler (its
+    // burst keeps each operation's first traces): what each hop waits with nothing else running.
+    const idleTraces: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      await call(base, 'PUT', `/api/cart/items/${products[n % products.length]}`, tokens[0], { quantity: 1 });
+      idleTraces.push((await checkOut(tokens[0], `bench-idle-${n}`, performance.now())).placed.traceId);
+    }
 
     // CPU time of every process of the shop over the window, per confirmed order: on two busy
     // cores the shop's throughput is the CPU it can get divided by this, and unlike throughput it
@@ -64,6 +129,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     const pids = [...runner.output().matchAll(/ started \(pid (\d+)/g)].map((m) => Number(m[1]));
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const latencies: number[] = [];
+    const loadedTraces = new Set<string>();
     let failed = 0;
     /** Why orders failed, by what was seen (`POST 503`, `CANCELLED OUT_OF_STOCK`), with the first answer's detail. */
     const reasons = new Map<string, { count: number; detail: string }>();
@@ -79,31 +145,27 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
       tokens.map(async (token, s) => {
         for (let n = 0; performance.now() < deadline; n++) {
           await call(base, 'PUT', `/api/cart/items/${products[(s + n) % products.length]}`, token, { quantity: 1 });
-          const started = performance.now();
-          const placed = await call(base, 'POST', '/api/orders', token, { shippingAddress: ADDRESS, payment: { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' } }, {
-            'idempotency-key': `bench-${s}-${n}`,
-          });
-          if (placed.status !== 202) {
-            fail(`POST ${placed.status}`, placed.body);
-            continue;
-          }
-          for (;;) {
-            const order = (await call(base, 'GET', `/api/orders/${placed.body.id}`, token)).body;
-            if (order.status !== 'PENDING') {
-              if (order.status === 'CANCELLED') fail(`CANCELLED ${order.cancellationReason}`, null);
-              else latencies.push(performance.now() - started);
-              break;
-            }
-            await new Promise((r) => setTimeout(r, 25));
-          }
+          const outcome = await checkOut(token, `bench-${s}-${n}`, performance.now());
+          if (outcome.placed.status === 202) loadedTraces.add(outcome.placed.traceId);
+          if (outcome.status.startsWith('POST ')) fail(outcome.status, outcome.placed.body);
+          else if (outcome.status.startsWith('CANCELLED')) fail(outcome.status, null);
+          else latencies.push(outcome.ms);
         }
       }),
     );
     const elapsed = (performance.now() - began) / 1000;
     const cpuSpent = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
+    const hops = { idle: new Map() as Hops, loaded: new Map() as Hops };
+    if (tracing.OTEL_SDK_DISABLED !== 'true') {
+      await new Promise((r) => setTimeout(r, 1_500)); // the services send their spans every 500 ms
+      await readHops(base, admin, idleTraces, hops.idle);
+      const recorded = ((await call(base, 'GET', '/api/admin/traces?service=shipping&limit=200', admin)).body.items as Json[]) ?? [];
+      await readHops(base, admin, recorded.map((t) => t.traceId as string).filter((id) => loadedTraces.has(id)), hops.loaded);
+    }
     return {
       cpuMsPerOrder: cpuSpent / Math.max(1, latencies.length),
       confirmedPerSecond: latencies.length / elapsed,
+      hops,
       confirmed: latencies.length,
       failed,
       reasons: [...reasons].map(([why, { count, detail }]) => `${why} x${count}${detail ? ` (${detail})` : ''}`).join('; '),
@@ -134,27 +196,29 @@ function failures(runs: ReadonlyArray<{ reasons: string }>): string {
  * drifts over minutes): the figures are each mode's median, and each ratio the median of the
  * rounds' own ratios, the two runs of a ratio being at most a few minutes apart.
  */
-export async function checkoutBench(root: string, seconds: number, rounds: number): Promise<string[]> {
+export async function checkoutBench(root: string, seconds: number, rounds: number, options: { quick?: boolean } = {}): Promise<string[]> {
   const lines = [
     `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
       ` ${rounds} round(s) of every mode in a rotating order; medians:`,
   ];
   const setups: Array<[string, boolean]> = [['embedded bus + SQLite', false]];
-  const down = (await postgresUnreachable()) ?? (await natsUnreachable());
-  if (!down) setups.push(['NATS JetStream + PostgreSQL', true]);
+  // Quick (the regression watch): the embedded stack, tracing on and off only.
+  const modes = options.quick ? TRACING_MODES.slice(0, 2) : TRACING_MODES;
+  const down = options.quick ? undefined : ((await postgresUnreachable()) ?? (await natsUnreachable()));
+  if (!down && !options.quick) setups.push(['NATS JetStream + PostgreSQL', true]);
   for (const [name, production] of setups) {
     // As a user runs it (tracing on, the default sampler), with OTEL_SDK_DISABLED=true, and two
     // standard samplers that show where the cost is: nothing sampled, every trace kept.
     type Result = Awaited<ReturnType<typeof run>>;
-    const results: Result[][] = TRACING_MODES.map(() => []);
+    const results: Result[][] = modes.map(() => []);
     const runsOf = (index: number): Result[] => results[index] ?? [];
     for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < TRACING_MODES.length; k++) {
-        const index = (k + round) % TRACING_MODES.length;
-        runsOf(index).push(await run(root, production, 16, seconds, TRACING_MODES[index]?.[1] ?? {}));
+      for (let k = 0; k < modes.length; k++) {
+        const index = (k + round) % modes.length;
+        runsOf(index).push(await run(root, production, 16, seconds, modes[index]?.[1] ?? {}));
       }
     }
-    TRACING_MODES.forEach(([mode], index) => {
+    modes.forEach(([mode], index) => {
       const runs = runsOf(index);
       const each = runs.map((r) => r.confirmedPerSecond.toFixed(1)).join(', ');
       lines.push(
@@ -163,17 +227,39 @@ export async function checkoutBench(root: string, seconds: number, rounds: numbe
           ` p99 ${median(runs.map((r) => r.p99)).toFixed(0)} ms; CPU ${median(runs.map((r) => r.cpuMsPerOrder)).toFixed(1)} ms per confirmed order`,
       );
     });
+    // Where a checkout's events wait, from the traces the default sampler kept (mode 0).
+    for (const [when, label] of [['idle', '3 checkouts one at a time before each run'], ['loaded', 'the recorded checkouts among the 16 shoppers']] as const) {
+      const merged: Hops = new Map();
+      for (const r of runsOf(0)) {
+        for (const [hop, figures] of r.hops[when]) {
+          const into = merged.get(hop) ?? { relay: [], delivery: [], total: [], handling: [] };
+          merged.set(hop, into);
+          into.relay.push(...figures.relay);
+          into.delivery.push(...figures.delivery);
+          into.total.push(...figures.total);
+          into.handling.push(...figures.handling);
+        }
+      }
+      if (merged.size === 0) continue;
+      lines.push(`  ${name}, each saga hop, ${label} (median ms: written → sent by the relay → handler started = total; then the handling's own span):`);
+      for (const [hop, f] of [...merged].sort((a, b) => median(a[1].total) - median(b[1].total))) {
+        const ms = (values: number[]) => (values.length > 0 ? median(values).toFixed(0) : '?');
+        lines.push(`    ${hop.padEnd(52)} ${ms(f.relay).padStart(4)} + ${ms(f.delivery).padStart(4)} = ${ms(f.total).padStart(4)}; handling ${ms(f.handling).padStart(4)}   n=${f.total.length}`);
+      }
+    }
     const ratio = (index: number) => {
       const each = runsOf(index).map((r, round) => r.confirmedPerSecond / (runsOf(1)[round]?.confirmedPerSecond ?? Number.NaN));
       return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
     };
-    lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}`);
+    const others = modes.length > 2 ? `; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}` : '';
+    lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s${others}`);
     // The same as throughput ratios (off's CPU per order over the mode's): above 1 costs nothing.
     const cpuRatio = (index: number) => {
       const each = runsOf(index).map((r, round) => (runsOf(1)[round]?.cpuMsPerOrder ?? Number.NaN) / r.cpuMsPerOrder);
       return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
     };
-    lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}`);
+    const otherCpu = modes.length > 2 ? `; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}` : '';
+    lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}${otherCpu}`);
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
 import { ensureLocalKeys } from '@microshop/kit/light';
 import autocannon from 'autocannon';
-import { cpuMs } from './process-memory.js';
+import { cpuMsWithChildren } from './process-memory.js';
+import { median } from './stats.js';
 
 
 interface Result {
@@ -121,6 +122,46 @@ http {
   return file;
 }
 
+function haproxyConfig(dir: string, port: number, backend: string): string {
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    file,
+    `global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend web
+  bind 127.0.0.1:${port}
+  default_backend catalog
+backend catalog
+  server catalog1 ${backend.replace('http://', '')}
+`,
+  );
+  return file;
+}
+
+function caddyConfig(dir: string, port: number, backend: string): string {
+  const file = join(dir, 'Caddyfile');
+  writeFileSync(
+    file,
+    `{
+  admin off
+  auto_https off
+}
+http://127.0.0.1:${port} {
+  bind 127.0.0.1
+  reverse_proxy ${backend.replace('http://', '')}
+}
+`,
+  );
+  return file;
+}
+
 /** The self time of a V8 CPU profile, by function, as "name (file:line) share%". */
 function topFunctions(profileDir: string, count: number): string[] {
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -147,12 +188,23 @@ function topFunctions(profileDir: string, count: number): string[] {
     .map(([name, n]) => `${((n / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }
 
+const NGINX = 'nginx, 1 worker, keep-alive';
+const NODE_PEERS: ReadonlyArray<[string, string]> = [
+  ['fast-gateway', 'fast-gateway'],
+  ['@fastify/http-proxy', 'fastify-proxy'],
+  ['node-http-proxy, keep-alive', 'http-proxy'],
+];
+
 /**
  * One backend instance (catalog), and in front of it in turn: nothing, this gateway with every
- * feature on (token verified, limits, breaker, metrics, logs at info), nginx (1 worker, upstream
- * keep-alive) and a bare node-http-proxy. Same request, same client, one run.
+ * feature on (token verified, limits, breaker, metrics, logs at info, tracing as by default), the
+ * same gateway with tracing off, and the peers a user would pick instead: nginx (1 worker,
+ * upstream keep-alive), HAProxy (1 thread), Caddy (GOMAXPROCS=1), each installed from Debian's
+ * packages when missing, and the Node.js proxies of node-peers.ts. Same request, same client, one
+ * run; each target's peak, then its latency and CPU per request at half the gateway's peak.
  */
-export async function gatewayBench(root: string, seconds: number): Promise<string[]> {
+export async function gatewayBench(root: string, seconds: number, options: { quick?: boolean; tracingRounds?: number } = {}): Promise<string[]> {
+  const { quick = false, tracingRounds = 3 } = options;
   const dir = await tempDir('microshop-bench-gw-');
   // Keys as a local start makes them; every process finds its own under the data directory.
   await ensureLocalKeys(dir, ['catalog', 'identity', 'gateway']);
@@ -212,26 +264,37 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     const gateway = await startGateway({ port: tracedGatewayPort });
     const untracedGateway = await startGateway({ tracing: false });
 
-    const proxyPort = await freePort();
-    const baseline = startChild(process.execPath, [fileURLToPath(new URL('./http-proxy-baseline.js', import.meta.url)), String(proxyPort), backend]);
-    started.push(baseline);
-    await baseline.waitForOutput(/listening/);
-    pids.set(`http://127.0.0.1:${proxyPort}`, baseline.child.pid ?? 0);
-
     const targets: Array<[string, string]> = [
       ['direct to the service', backend],
       ['this gateway, all features on', gateway.url],
       ['this gateway, tracing off', untracedGateway.url],
     ];
+    /** A peer in its own process, proxying every path to the untraced catalog. */
+    const peer = async (name: string, command: string, args: (port: number) => string[], env: Record<string, string> = {}) => {
+      const port = await freePort();
+      const child = startChild(command, args(port), { env });
+      started.push(child);
+      await waitForHttp(`http://127.0.0.1:${port}${path}`, { timeoutMs: 15_000 });
+      pids.set(`http://127.0.0.1:${port}`, child.child.pid ?? 0);
+      targets.push([name, `http://127.0.0.1:${port}`]);
+    };
+    const missing: string[] = [];
     const nginx = ensureTool('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
-    if (nginx) {
-      const nginxPort = await freePort();
-      const process_ = startChild(nginx, ['-c', nginxConfig(dir, nginxPort, backend), '-p', dir, '-g', 'daemon off;']);
-      started.push(process_);
-      await waitForHttp(`http://127.0.0.1:${nginxPort}${path}`, { timeoutMs: 10_000 });
-      targets.push(['nginx, 1 worker, keep-alive', `http://127.0.0.1:${nginxPort}`]);
+    if (nginx) await peer(NGINX, nginx, (port) => ['-c', nginxConfig(dir, port, backend), '-p', dir, '-g', 'daemon off;']);
+    else missing.push('nginx');
+    // Quick (the regression watch): peaks only, against nginx and fast-gateway.
+    const haproxy = quick ? undefined : ensureTool('haproxy', ['/usr/sbin/haproxy']);
+    if (haproxy) await peer('HAProxy, 1 thread', haproxy, (port) => ['-db', '-f', haproxyConfig(dir, port, backend)]);
+    else if (!quick) missing.push('haproxy');
+    const caddy = quick ? undefined : ensureTool('caddy', ['/usr/bin/caddy']);
+    // Caddy is Go: GOMAXPROCS=1 keeps it to one core's worth of threads, as the others.
+    const caddyEnv = { GOMAXPROCS: '1', XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir };
+    if (caddy) await peer('Caddy, GOMAXPROCS=1', caddy, (port) => ['run', '--config', caddyConfig(dir, port, backend), '--adapter', 'caddyfile'], caddyEnv);
+    else if (!quick) missing.push('caddy');
+    const nodePeers = fileURLToPath(new URL('./node-peers.js', import.meta.url));
+    for (const [name, kind] of quick ? NODE_PEERS.slice(0, 1) : NODE_PEERS) {
+      await peer(name, process.execPath, (port) => [nodePeers, kind, String(port), backend]);
     }
-    targets.push(['node-http-proxy baseline', `http://127.0.0.1:${proxyPort}`]);
 
     const wrk = ensureTool('wrk', ['/usr/bin/wrk']);
     const load = (url: string, options: LoadOptions) => (wrk ? loadPeak(wrk, url, options) : loadInProcess(url, options));
@@ -250,42 +313,59 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
       const result = await load(`${base}${path}`, { seconds, connections: 32, headers });
       peak.set(name, result);
       if (name === gatewayName) half = Math.floor(result.rps / 2);
+      if (quick) continue;
       // What each proxy adds to the direct call's latency at the same fixed rate.
       if (name === gatewayName) await gatewayLoopDelayMax(base); // starts its event-loop delay histogram afresh
-      // CPU per request at that rate, of the proxy (a Node process of ours) and of the catalog behind it.
+      // CPU per request at that rate, of the proxy (its process and any it started) and of the catalog behind it.
       const behind = name === gatewayName ? tracedBackend : backend;
       const watched = (name === 'direct to the service' ? [pids.get(base)] : [pids.get(base), pids.get(behind)]).filter((pid): pid is number => pid !== undefined && pid > 0);
-      const before = watched.map(cpuMs);
+      const before = watched.map(cpuMsWithChildren);
       const paced = await loadPaced(`${base}${path}`, { seconds, connections: 16, rate: half, headers });
       atHalf.set(name, paced);
-      const spent = watched.map((pid, i) => cpuMs(pid) - (before[i] ?? 0));
+      const spent = watched.map((pid, i) => cpuMsWithChildren(pid) - (before[i] ?? 0));
       // The paced run's 3 s of warm-up are inside the window: count them at the same rate.
       cpuPerRequest.set(name, spent.map((ms) => (ms * 1000) / Math.max(1, paced.rps * seconds + half * 3)));
       if (name === gatewayName) loopDelayMax = await gatewayLoopDelayMax(base);
     }
     const gatewayPeak = peak.get(gatewayName) as Result;
+    // Tracing's cost on the peak: single peak runs of two targets minutes apart differ by 10-20 %
+    // on this shared machine, so the two gateways are loaded again in turns, each round in the
+    // other order, and the ratio quoted is the median of the rounds' own ratios.
+    const untracedName = 'this gateway, tracing off';
+    const tracingRatios: number[] = [];
+    for (let round = 0; round < (quick ? 1 : tracingRounds); round++) {
+      const pair = round % 2 === 0 ? [gateway.url, untracedGateway.url] : [untracedGateway.url, gateway.url];
+      const rps = new Map<string, number>();
+      for (const base of pair) rps.set(base, (await load(`${base}${path}`, { seconds, connections: 32, headers })).rps);
+      tracingRatios.push((rps.get(gateway.url) ?? Number.NaN) / (rps.get(untracedGateway.url) ?? Number.NaN));
+    }
     await gateway.child.stop();
     await untracedGateway.child.stop();
 
     // Where the gateway's time goes: a separate run under the profiler, not counted above.
     const profileDir = join(dir, 'profile');
-    const profiled = await startGateway({ profileDir, port: tracedGatewayPort });
-    await load(`${profiled.url}${path}`, { seconds, connections: 32, headers });
-    await profiled.child.stop();
+    if (!quick) {
+      const profiled = await startGateway({ profileDir, port: tracedGatewayPort });
+      await load(`${profiled.url}${path}`, { seconds, connections: 32, headers });
+      await profiled.child.stop();
+    }
 
     const lines = [`GET ${path} with a bearer token, 32 connections, ${seconds} s each after a 2 s warm-up (${wrk ? 'wrk, its own process' : 'autocannon in the benchmark process: wrk could not be installed'}):`];
     for (const [name] of targets) {
       const r = peak.get(name) as Result;
       lines.push(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms${r.errors ? `   (${r.errors} socket errors)` : ''}`);
     }
-    const ratio = (name: string) => (peak.has(name) ? (gatewayPeak.rps / (peak.get(name) as Result).rps).toFixed(2) : 'n/a');
-    lines.push(`  gateway / nginx: ${ratio('nginx, 1 worker, keep-alive')}x   gateway / node-http-proxy: ${ratio('node-http-proxy baseline')}x`);
-    const untracedPeak = peak.get('this gateway, tracing off') as Result;
+    const ratio = (a: Result | undefined, b: Result | undefined) => (a && b ? `${(a.rps / b.rps).toFixed(2)}x` : 'n/a');
+    const untracedPeak = peak.get(untracedName);
+    const peers = targets.map(([name]) => name).filter((name) => name !== 'direct to the service' && !name.startsWith('this gateway'));
+    lines.push(`  this gateway (all features on) / each peer: ${peers.map((name) => `${name} ${ratio(gatewayPeak, peak.get(name))}`).join(', ')}`);
+    lines.push(`  this gateway, tracing off / each peer: ${peers.map((name) => `${name} ${ratio(untracedPeak, peak.get(name))}`).join(', ')}`);
     lines.push(
-      `  tracing on / off (gateway and catalog both): ${(gatewayPeak.rps / untracedPeak.rps).toFixed(2)}x req/s;` +
-        ` gateway with tracing off / nginx: ${peak.has('nginx, 1 worker, keep-alive') ? (untracedPeak.rps / (peak.get('nginx, 1 worker, keep-alive') as Result).rps).toFixed(2) : 'n/a'}x`,
+      `  tracing on / off (gateway and catalog both), peak req/s: ${median(tracingRatios).toFixed(2)}x, the median of ${tracingRatios.length} round(s)` +
+        ` of both in turn (${tracingRatios.map((x) => x.toFixed(2)).join(', ')}); the single runs above: ${ratio(gatewayPeak, untracedPeak)}`,
     );
-    if (!nginx) lines.push('  (nginx could not be installed: that row is missing)');
+    if (missing.length > 0) lines.push(`  (could not be installed, so not measured: ${missing.join(', ')})`);
+    if (quick) return lines;
     lines.push(`  at half the gateway's peak, ${half} req/s (a paced open-loop client, 16 connections, ${seconds} s after 3 s of warm-up):`);
     const direct = atHalf.get('direct to the service') as Result;
     for (const [name] of targets) {
@@ -297,8 +377,7 @@ export async function gatewayBench(root: string, seconds: number): Promise<strin
     for (const [name] of targets) {
       const [proxy, service] = cpuPerRequest.get(name) ?? [];
       if (name === 'direct to the service') lines.push(`  ${name.padEnd(32)} catalog ${proxy?.toFixed(0) ?? '?'}`);
-      else if (service !== undefined) lines.push(`  ${name.padEnd(32)} ${proxy?.toFixed(0) ?? '?'} / ${service.toFixed(0)}`);
-      else lines.push(`  ${name.padEnd(32)} (not a process this script can read) / ${proxy?.toFixed(0) ?? '?'}`);
+      else lines.push(`  ${name.padEnd(32)} ${proxy?.toFixed(0) ?? '?'} / ${service?.toFixed(0) ?? '?'}`);
     }
     lines.push(
       `  the gateway's longest event-loop delay during its run at that rate: ${(loopDelayMax * 1000).toFixed(1)} ms` +

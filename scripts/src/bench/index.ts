@@ -9,19 +9,24 @@ import { startupBench } from './startup.js';
 import { tracingBench } from './tracing.js';
 
 /**
- * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway, tracing.
+ * `npm run bench [-- suite ...]`: prints figures; asserts nothing. Suites: startup, messaging, checkout, gateway,
+ * tracing, disk, and quick (not part of the default run): the regression watch, under 2 minutes, one start-up, the
+ * gateway's peak against nginx and fast-gateway (4 s each), one embedded checkout with tracing on and off (10 s each).
  * BENCH_RUNS sets start-up repetitions (default 5); BENCH_EVENTS (10000) sizes the messaging runs,
  * whose latency is measured at BENCH_EVENT_RATE (2000/s) or half the measured peak if lower;
  * BENCH_CHECKOUT_SECONDS (15) is how long each checkout run lasts and BENCH_CHECKOUT_ROUNDS (3) how
- * many runs of each tracing mode there are, per setup; BENCH_GATEWAY_SECONDS
- * (10) how long each proxy is loaded; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size
- * the tracing breakdown; BENCH_DISK_SECONDS (30) how long shoppers buy for the disk figures.
- * Quote figures measured in one run.
+ * many runs of each tracing mode there are, per setup; BENCH_GATEWAY_SECONDS (10) how long each
+ * proxy is loaded and BENCH_GATEWAY_ROUNDS (3) how many more turns the gateway gets with tracing on
+ * and off; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size the tracing breakdown;
+ * BENCH_DISK_SECONDS (30) how long shoppers buy for the disk figures. Quote figures measured in one run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const suites: Record<string, (runs: number) => Promise<string[]>> = {
   startup: (runs) => startupBench(root, runs),
-  gateway: () => gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10)),
+  gateway: () => {
+    const tracingRounds = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 3);
+    return gatewayBench(root, Number(process.env.BENCH_GATEWAY_SECONDS ?? 10), { tracingRounds });
+  },
   checkout: () => checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 15), Number(process.env.BENCH_CHECKOUT_ROUNDS ?? 3)),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
   disk: () => diskBench(root, Number(process.env.BENCH_DISK_SECONDS ?? 30)),
@@ -29,7 +34,15 @@ const suites: Record<string, (runs: number) => Promise<string[]>> = {
     const env = process.env;
     return tracingBench(root, Number(env.BENCH_TRACING_SECONDS ?? 8), Number(env.BENCH_TRACING_RATE ?? 1_200), Number(env.BENCH_TRACING_ROUNDS ?? 2));
   },
+  quick: async () => [
+    ...(await startupBench(root, 1)),
+    ...(await gatewayBench(root, 4, { quick: true })),
+    ...(await checkoutBench(root, 10, 1, { quick: true })),
+    'quick figures are single short runs: a change worth a look, not a figure to quote (the README quotes full runs)',
+  ],
 };
+/** The suites a bare `npm run bench` runs. */
+const FULL = Object.keys(suites).filter((name) => name !== 'quick');
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
@@ -46,7 +59,7 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
 process.stdout.write(
   `Microshop benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n\n`,
 );
-for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+for (const name of wanted.length > 0 ? wanted : FULL) {
   process.stdout.write(`== ${name}\n`);
   const lines = await suites[name]?.(runs);
   process.stdout.write(`${(lines ?? []).join('\n')}\n\n`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in bytes (Linux /proc, else `ps`). */
 export function residentBytes(pid: number): number {
@@ -25,4 +25,23 @@ export function cpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** The process ids a process has started (Linux /proc), and theirs: nginx's workers under its master. */
+function descendants(pid: number): number[] {
+  try {
+    const found: number[] = [];
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/).map(Number) : []) found.push(child, ...descendants(child));
+    }
+    return found;
+  } catch {
+    return [];
+  }
+}
+
+/** `cpuMs` of a process and every process under it. */
+export function cpuMsWithChildren(pid: number): number {
+  return [pid, ...descendants(pid)].reduce((sum, each) => sum + cpuMs(each), 0);
 }
