@@ -1,4 +1,5 @@
 import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { bindTraceIds } from '@microshop/kit';
 import { telemetry } from '@microshop/kit/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROUTE_TABLE } from '../route-table.js';
@@ -45,19 +46,22 @@ const tracer = trace.getTracer('@microshop/gateway');
 function routeOf(request: FastifyRequest, path: string): string {
   const route = request.routeOptions.url;
   if (route !== undefined && !route.endsWith('*')) return route;
-  for (const { prefix } of ROUTE_TABLE) {
+  for (const { prefix, below, operation } of PREFIXES) {
     if (path === prefix) return prefix;
-    if (path.startsWith(`${prefix}/`)) return `${prefix}/*`;
+    if (path.startsWith(below)) return operation;
   }
   return route ?? 'unmatched';
 }
+/** Each owning prefix, with what lies below it and that operation's route, made once. */
+const PREFIXES = ROUTE_TABLE.map(({ prefix }) => ({ prefix, below: `${prefix}/`, operation: `${prefix}/*` }));
 
 export function installEdgeSpans(app: FastifyInstance): void {
   const otel = telemetry();
   app.decorateRequest('traceparent', '');
   app.decorateRequest('edgeSpan', null);
   app.addHook('onRequest', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0] ?? request.url;
+    const query = request.url.indexOf('?');
+    const path = query === -1 ? request.url : request.url.slice(0, query);
     const given = request.headers.traceparent;
     if (!otel?.enabled || UNTRACED.has(path) || path.startsWith('/internal/')) {
       // Every request is traced: a client that starts no trace gets one started here.
@@ -121,7 +125,7 @@ export function installEdgeSpans(app: FastifyInstance): void {
  * request's logger is its own already, so it takes the ids itself, without another child.
  */
 function setLogIds(request: FastifyRequest, traceId: string, spanId: string): void {
-  (request.log as unknown as { setBindings(bindings: Record<string, string>): void }).setBindings({ trace_id: traceId, span_id: spanId });
+  bindTraceIds(request.log, traceId, spanId);
 }
 
 /**

@@ -3,7 +3,7 @@ export { type App, BODY_LIMIT_BYTES, type CreateAppOptions, createApp } from './
 export { installErrorHandling, sendProblem } from './error-handler.js';
 export type { HealthState, LivenessOptions, ReadinessCheck } from './health.js';
 export { escapeHtml } from './html.js';
-export { loggerOptions } from './logger.js';
+export { bindTraceIds, loggerOptions } from './logger.js';
 export { Counter, Gauge, Histogram, type Registry } from './metrics.js';
 export { within } from './within.js';
 export { freePort } from './ports.js';

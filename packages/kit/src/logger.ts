@@ -15,6 +15,24 @@ export function traceFields(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId };
 }
 
+const { chindingsSym } = pino.symbols;
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * Binds a request's `trace_id` and `span_id` to its own logger (a child per request), so that
+ * every later line of it names them. The same as `logger.setBindings({ trace_id, span_id })`, which
+ * runs each value through the redaction paths' stringifier and, measured on a gateway under load,
+ * made about a third of an unrecorded request's tracing cost; the two ids are hex, which JSON
+ * needs no escaping for, so they are appended to the child's serialized bindings directly
+ * (`pino.symbols` is pino's interface for this). Anything else is not bound.
+ */
+export function bindTraceIds(log: unknown, traceId: string, spanId: string): void {
+  const logger = log as Record<symbol, unknown>;
+  const bindings = logger[chindingsSym];
+  if (typeof bindings !== 'string' || !HEX.test(traceId) || !HEX.test(spanId)) return;
+  logger[chindingsSym] = `${bindings},"trace_id":"${traceId}","span_id":"${spanId}"`;
+}
+
 /** Structured JSON logs; secrets never reach a log line. */
 export function loggerOptions(options: { service: string; instanceId: string; level: string }): LoggerOptions {
   return {

@@ -1,5 +1,6 @@
-import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { context, propagation, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bindTraceIds } from '../logger.js';
 
 /** The routes that never make spans: probes and scrapes would bury the traces users look for. */
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics', '/internal/bus']);
@@ -14,8 +15,22 @@ declare module 'fastify' {
 
 const tracer = trace.getTracer('@microshop/kit');
 
-/** A request's own logger (pino's child, shared with its reply): what it binds, every line of the request carries. */
-type RequestLogger = FastifyBaseLogger & { setBindings?: (bindings: Record<string, string>) => void };
+/** A version-00 `traceparent` flagged unsampled, as the gateway passes on for what it does not record. */
+const UNSAMPLED_TRACEPARENT = /^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([0-9a-f][02468ace])$/;
+
+/**
+ * The caller's span when its `traceparent` is version 00, unsampled and alone (no `tracestate`,
+ * no baggage): nearly every request under the default sampler. Read with one regular expression
+ * instead of the propagators' extract, which for these requests cost the catalog as much as the
+ * rest of its tracing together; anything else is left to the propagators.
+ */
+function plainUnsampledCaller(request: FastifyRequest): SpanContext | undefined {
+  const { traceparent, tracestate, baggage } = request.headers;
+  if (typeof traceparent !== 'string' || tracestate !== undefined || baggage !== undefined) return undefined;
+  const match = UNSAMPLED_TRACEPARENT.exec(traceparent);
+  if (!match) return undefined;
+  return { traceId: match[1] as string, spanId: match[2] as string, traceFlags: Number.parseInt(match[3] as string, 16), isRemote: true };
+}
 
 function pathOf(url: string): string {
   const query = url.indexOf('?');
@@ -40,14 +55,15 @@ export function installServerSpans(app: FastifyInstance): void {
       done();
       return;
     }
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const caller = trace.getSpanContext(parent);
+    const plain = plainUnsampledCaller(request);
+    const parent = plain ? trace.setSpanContext(ROOT_CONTEXT, plain) : propagation.extract(ROOT_CONTEXT, request.headers);
+    const caller = plain ?? trace.getSpanContext(parent);
     if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
       // The trace is not being recorded (its first span decided): no span of our own. The
       // request's log lines name the caller's trace and span, through its logger, since its
       // context is followed only where it is synchronous (recorded-context.ts); the calls and
       // events it makes pass the caller's `traceparent` on, so they stay unsampled.
-      (request.log as RequestLogger).setBindings?.({ trace_id: caller.traceId, span_id: caller.spanId });
+      bindTraceIds(request.log, caller.traceId, caller.spanId);
       context.with(parent, done);
       return;
     }

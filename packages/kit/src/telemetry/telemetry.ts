@@ -38,7 +38,13 @@ export { telemetry };
 /** An outgoing request that already carries a trace context was traced by its sender (the gateway's proxy). */
 function carriesTraceparent(headers: unknown): boolean {
   if (typeof headers === 'string') return /(^|\r\n)traceparent:/i.test(headers);
-  if (Array.isArray(headers)) return headers.some((value, index) => index % 2 === 0 && String(value).toLowerCase() === 'traceparent');
+  if (!Array.isArray(headers)) return false;
+  // Called for every outgoing request (the gateway's proxied ones included): names are compared
+  // by length first, and lower-cased only when it matches.
+  for (let i = 0; i < headers.length; i += 2) {
+    const name: unknown = headers[i];
+    if (typeof name === 'string' ? name.length === 11 && name.toLowerCase() === 'traceparent' : String(name).toLowerCase() === 'traceparent') return true;
+  }
   return false;
 }
 
