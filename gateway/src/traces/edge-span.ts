@@ -99,6 +99,19 @@ export function installEdgeSpans(app: FastifyInstance): void {
     );
     const { traceId, spanId, traceFlags } = span.spanContext();
     request.edgeSpan = span;
+    // A client that goes away before the answer still ends its span (onResponse does not run
+    // then): the response closes unfinished. Watched for recorded spans only, rather than with an
+    // onRequestAbort hook, which puts a listener on every request.
+    if (span.isRecording()) {
+      const response = reply.raw;
+      response.once('close', () => {
+        if (!response.writableFinished && request.edgeSpan === span) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
+          span.end();
+          request.edgeSpan = null;
+        }
+      });
+    }
     request.traceparent = `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
     reply.header(TRACE_ID_HEADER, traceId);
     setLogIds(request, traceId, spanId);
@@ -106,16 +119,6 @@ export function installEdgeSpans(app: FastifyInstance): void {
   });
   app.addHook('onResponse', (request, reply, done) => {
     endEdgeSpan(request, reply);
-    done();
-  });
-  // A client that goes away before the answer still ends its span.
-  app.addHook('onRequestAbort', (request, done) => {
-    const span = request.edgeSpan;
-    if (span) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
-      span.end();
-      request.edgeSpan = null;
-    }
     done();
   });
 }
