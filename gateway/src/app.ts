@@ -100,7 +100,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
         request.authProblem = error instanceof Error ? error : new Error(String(error));
       }
     });
-    await rateLimits(edge, {
+    rateLimits(edge, {
       enabled: config.rateLimit === 'on',
       perIp: config.rateLimitPerIp,
       perUser: config.rateLimitPerUser,

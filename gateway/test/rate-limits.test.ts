@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
+import { WindowCounter } from '../src/routes/edge-limits.js';
 import { type FakeIdentity, type FakeService, gatewayTrust, startFakeIdentity, startFakeService } from './upstream-fixture.js';
 
 describe('gateway: both rate limits apply to signed-in requests', () => {
@@ -90,5 +91,35 @@ describe('gateway behind a proxy: the per-IP limit counts the client, not the pr
   it('refuses a value that is not a list of addresses or ranges', () => {
     assert.throws(() => loadGatewayConfig({ ...gatewayTrust, GATEWAY_TRUSTED_PROXIES: '10.0.0.0/33' }), /GATEWAY_TRUSTED_PROXIES must be addresses or CIDR ranges/);
     assert.throws(() => loadGatewayConfig({ ...gatewayTrust, GATEWAY_TRUSTED_PROXIES: 'ingress' }), /GATEWAY_TRUSTED_PROXIES/);
+  });
+});
+
+describe('WindowCounter', () => {
+  it('counts each client in a window of its own, which starts afresh once it has ended', () => {
+    let now = 1_000;
+    const counter = new WindowCounter(60_000, 10, () => now);
+    assert.equal(counter.hit('a').count, 1);
+    assert.equal(counter.hit('a').count, 2);
+    assert.equal(counter.hit('b').count, 1);
+    assert.equal(counter.hit('a').resetAt, 61_000, 'the window is timed from the client’s first request');
+    now = 60_999;
+    assert.equal(counter.hit('a').count, 4);
+    now = 61_000;
+    const fresh = counter.hit('a');
+    assert.deepEqual({ ...fresh }, { count: 1, resetAt: 121_000 });
+  });
+
+  it('remembers at most its bound of clients: ended windows go first, then the earliest counted', () => {
+    let now = 0;
+    const counter = new WindowCounter(60_000, 10, () => now);
+    for (let i = 0; i < 5; i++) counter.hit(`old-${i}`);
+    now = 30_000;
+    for (let i = 0; i < 5; i++) counter.hit(`new-${i}`);
+    now = 61_000;
+    counter.hit('late');
+    assert.equal(counter.size, 6, 'the five ended windows were dropped to make room');
+    for (let i = 0; i < 20; i++) counter.hit(`flood-${i}`);
+    assert.ok(counter.size <= 10, `at most 10 remembered (${counter.size})`);
+    assert.equal(counter.hit('flood-19').count, 2, 'the latest are kept');
   });
 });
