@@ -19,6 +19,15 @@ async function startHopCatalog(): Promise<{ app: App; url: string }> {
       .header('x-kept', 'yes')
       .send({ hop: true }),
   );
+  // An answer broken off after its headers and a tenth of the body it announced.
+  app.get('/api/products/cut', async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    reply.raw.write('{"items":[');
+    setTimeout(() => reply.raw.socket?.destroy(), 50);
+  });
+  // One larger than the gateway reads whole, which it pipes instead.
+  app.get('/api/products/big', async () => ({ items: Array.from({ length: 4_000 }, (_, i) => ({ id: `prod-${i}`, name: 'x'.repeat(20) })) }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
@@ -64,5 +73,16 @@ describe('gateway: connection management on proxied routes', () => {
     assert.equal(response.headers.connection, 'keep-alive');
     assert.notEqual(response.headers['keep-alive'], 'timeout=99');
     assert.equal(response.closedAfterMs, Number.POSITIVE_INFINITY);
+  });
+
+  it('answers 502 when the service breaks off an answer it said was small, and passes a large one whole', async () => {
+    const cut = await gateway.inject({ url: '/api/products/cut' });
+    assert.equal(cut.statusCode, 502);
+    assert.match(String(cut.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(cut.json().status, 502);
+    const big = await gateway.inject({ url: '/api/products/big' });
+    assert.equal(big.statusCode, 200);
+    assert.ok(big.rawPayload.length > 64 * 1024, `${big.rawPayload.length} bytes`);
+    assert.equal((big.json() as { items: unknown[] }).items.length, 4_000);
   });
 });

@@ -100,6 +100,35 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
   }
 }
 
+/** Answers up to this size are read whole and sent with their headers in one write, instead of piped. */
+const WHOLE_BODY_BYTES = 64 * 1024;
+/** Statuses that never carry a body: passed on as they come. */
+const BODILESS = new Set([204, 304]);
+
+/**
+ * Sends the service's answer on. One whose length is known and small (nearly all of the shop's
+ * JSON) is read whole first, so that Node writes its headers and body together: piping it cost a
+ * stream pipeline and a second write per request, the largest items in the gateway's profile. A
+ * service that breaks off such a body is answered 502 (nothing was sent yet). The rest (large,
+ * of unknown length, a HEAD's) is piped as it comes.
+ */
+function sendBody(request: FastifyRequest, reply: FastifyReply, status: number, stream: NodeJS.ReadableStream, service: string): void {
+  // The service's headers are the reply's already (reply-from copied them).
+  const length = Number(reply.getHeader('content-length') ?? Number.NaN);
+  if (request.method === 'HEAD' || BODILESS.has(status) || !(length >= 0 && length <= WHOLE_BODY_BYTES)) {
+    reply.send(stream);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.once('end', () => reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  stream.once('error', (error: Error) => {
+    request.log.warn({ err: error, upstream: service }, 'upstream broke off its answer');
+    for (const name of ['content-length', 'etag', 'last-modified', 'cache-control']) reply.removeHeader(name);
+    replyUnavailable(request, reply, commonErrors.BAD_GATEWAY(`The ${service} service broke off its answer`, { extensions: { service } }));
+  });
+}
+
 /** The answer to a request an admin's fault aborted: says so, so nobody hunts for a real failure. */
 function injectedFault(service: string, status: number): HttpProblem {
   return new HttpProblem(status, 'FAULT_INJECTED', 'Injected fault', `An admin set the gateway to fail some of the ${service} service's requests`, {
@@ -198,7 +227,7 @@ export async function proxyRoutes(
           if (status >= 500) instance.failures++;
           if (SERVICE_IN_TROUBLE.has(status)) settle.reject(new Error(`answered ${status}`));
           else settle.resolve();
-          reply.send(res.stream);
+          sendBody(request, reply, status, res.stream, pool.name);
         },
         onError: (_reply, { error }) => {
           instance.inflight--;
