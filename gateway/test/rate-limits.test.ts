@@ -53,6 +53,15 @@ describe('gateway: both rate limits apply to signed-in requests', () => {
     assert.ok(Number(limited.headers['retry-after']) > 0);
   });
 
+  it('says on every answer the address’s limit, what is left of it and when its window ends', async () => {
+    const first = await gateway.inject({ url: '/api/cart', remoteAddress: '10.4.0.1' });
+    assert.equal(first.headers['x-ratelimit-limit'], '6');
+    assert.equal(first.headers['x-ratelimit-remaining'], '5');
+    assert.equal(first.headers['x-ratelimit-reset'], '60');
+    const second = await gateway.inject({ url: '/api/cart', remoteAddress: '10.4.0.1' });
+    assert.equal(second.headers['x-ratelimit-remaining'], '4');
+  });
+
   it('leaves other addresses and accounts alone', async () => {
     const headers = await identity.bearer({ id: 'usr_quiet', role: 'customer' });
     assert.deepEqual(await statuses([{ headers, remoteAddress: '10.3.0.1' }]), [200]);

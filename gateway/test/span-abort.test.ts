@@ -21,9 +21,13 @@ const collector: SpanProcessor = {
 };
 const endedAs = (name: string) => ended.filter((span) => span.name === name);
 
+/** Called when a request reaches the slow route: its span has started. */
+let arrived = () => {};
+
 /** Serves a slow and a quick route from `app`, whose hooks make the spans. */
 async function serve(app: FastifyInstance): Promise<string> {
   app.get('/slow', async () => {
+    arrived();
     await sleep(400);
     return { ok: true };
   });
@@ -49,32 +53,31 @@ describe('a recorded span of a request', () => {
   });
   after(() => Promise.all(apps.map((app) => app.close())));
 
-  it('ends with an error when the caller goes away before the answer, and only once', async () => {
+  it('ends with an error when the caller goes away before the answer', async () => {
     for (const { what, base, wentAway } of cases) {
       ended.length = 0;
+      const reached = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
       const client = httpRequest(`${base}/slow`);
       client.on('error', () => {});
       client.end();
-      await sleep(100);
+      await reached;
       client.destroy();
       const span = await until(`${what} of the abandoned request`, async () => endedAs('GET /slow')[0]);
       assert.equal(span.status.code, 2, what);
       assert.equal(span.status.message, wentAway, what);
-      // The handler's answer, written later to a closed connection, does not end it again.
-      await sleep(500);
-      assert.equal(endedAs('GET /slow').length, 1, what);
+      assert.equal(span.attributes['http.response.status_code'], undefined, `${what}: no status, since none was sent`);
     }
   });
 
-  it('ends once, with its status, when answered', async () => {
+  it('ends with its status when answered', async () => {
     for (const { what, base } of cases) {
       ended.length = 0;
       assert.equal((await fetch(`${base}/quick`)).status, 200);
       const span = await until(`${what} of the answered request`, async () => endedAs('GET /quick')[0]);
       assert.equal(span.attributes['http.response.status_code'], 200, what);
       assert.equal(span.status.code, 0, what);
-      await sleep(100);
-      assert.equal(endedAs('GET /quick').length, 1, what);
     }
   });
 });

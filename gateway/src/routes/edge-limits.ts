@@ -34,7 +34,7 @@ interface Window {
  * (as @fastify/rate-limit's local store counts, which this replaces: that plugin's async hooks and
  * per-request promises cost the gateway about a tenth of its CPU per request). At most
  * `maxClients` are remembered: when full, the windows that have ended are dropped, and if that is
- * not enough, the earliest-counted tenth, who start afresh (as an LRU store forgets).
+ * not enough, the tenth not seen longest, who start afresh (as an LRU store forgets).
  */
 export class WindowCounter {
   readonly #windows = new Map<string, Window>();
@@ -45,18 +45,23 @@ export class WindowCounter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts one request of `client`; its count in this window and when the window ends. */
-  hit(client: string): Readonly<Window> {
-    const now = this.now();
+  /**
+   * Counts one request of `client` at `now`; its count in this window and when the window ends.
+   * The client becomes the latest counted, so the ones forgotten first are those not seen longest.
+   */
+  hit(client: string, now = this.now()): Readonly<Window> {
     let window = this.#windows.get(client);
     if (window === undefined) {
       if (this.#windows.size >= this.maxClients) this.#makeRoom(now);
       window = { count: 0, resetAt: now + this.windowMs };
-      this.#windows.set(client, window);
-    } else if (window.resetAt <= now) {
-      window.count = 0;
-      window.resetAt = now + this.windowMs;
+    } else {
+      this.#windows.delete(client);
+      if (window.resetAt <= now) {
+        window.count = 0;
+        window.resetAt = now + this.windowMs;
+      }
     }
+    this.#windows.set(client, window);
     window.count++;
     return window;
   }
@@ -91,7 +96,7 @@ export function rateLimits(scope: App, options: LimitOptions): void {
     const signIn = SIGN_IN.has(routedPath(request.url));
     const max = signIn ? options.signIn : options.perIp;
     const now = Date.now();
-    const address = addresses.hit(signIn ? `sign-in:${request.ip}` : `ip:${request.ip}`);
+    const address = addresses.hit(signIn ? `sign-in:${request.ip}` : `ip:${request.ip}`, now);
     reply.header('x-ratelimit-limit', max);
     reply.header('x-ratelimit-remaining', Math.max(0, max - address.count));
     reply.header('x-ratelimit-reset', Math.ceil((address.resetAt - now) / 1000));
@@ -101,7 +106,7 @@ export function rateLimits(scope: App, options: LimitOptions): void {
     }
     const user = request.verifiedUser;
     if (user) {
-      const own = users.hit(user.id);
+      const own = users.hit(user.id, now);
       if (own.count > options.perUser) {
         done(tooManyRequests(own.resetAt - now));
         return;

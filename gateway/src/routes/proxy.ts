@@ -104,18 +104,26 @@ function fromUpstream(reply: FastifyReply, url: string, options: Parameters<Fast
 const WHOLE_BODY_BYTES = 64 * 1024;
 /** Statuses that never carry a body: passed on as they come. */
 const BODILESS = new Set([204, 304]);
+/** What the service said about the answer it broke off: none of it is true of the gateway's 502. */
+const ABOUT_THE_BODY = [
+  'content-length', 'content-type', 'content-encoding', 'content-disposition', 'content-language', 'content-location', 'content-range',
+  'accept-ranges', 'etag', 'last-modified', 'cache-control', 'expires', 'vary', 'location', 'set-cookie', 'retry-after',
+];
 
 /**
  * Sends the service's answer on. One whose length is known and small (nearly all of the shop's
  * JSON) is read whole first, so that Node writes its headers and body together: piping it cost a
  * stream pipeline and a second write per request, the largest items in the gateway's profile. A
- * service that breaks off such a body is answered 502 (nothing was sent yet). The rest (large,
- * of unknown length, a HEAD's) is piped as it comes.
+ * service that breaks off such a body is answered 502 (nothing was sent yet; the breaker and the
+ * metrics have already counted the answer by its status). The rest (large, of unknown length or
+ * type, a HEAD's) is piped as it comes.
  */
 function sendBody(request: FastifyRequest, reply: FastifyReply, status: number, stream: NodeJS.ReadableStream, service: string): void {
   // The service's headers are the reply's already (reply-from copied them).
   const length = Number(reply.getHeader('content-length') ?? Number.NaN);
-  if (request.method === 'HEAD' || BODILESS.has(status) || !(length >= 0 && length <= WHOLE_BODY_BYTES)) {
+  // Without a type of its own, a whole body would be sent as application/octet-stream: piped, it keeps none.
+  const typed = reply.getHeader('content-type') !== undefined;
+  if (request.method === 'HEAD' || BODILESS.has(status) || !typed || !(length >= 0 && length <= WHOLE_BODY_BYTES)) {
     reply.send(stream);
     return;
   }
@@ -124,7 +132,7 @@ function sendBody(request: FastifyRequest, reply: FastifyReply, status: number, 
   stream.once('end', () => reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
   stream.once('error', (error: Error) => {
     request.log.warn({ err: error, upstream: service }, 'upstream broke off its answer');
-    for (const name of ['content-length', 'etag', 'last-modified', 'cache-control']) reply.removeHeader(name);
+    for (const name of ABOUT_THE_BODY) reply.removeHeader(name);
     replyUnavailable(request, reply, commonErrors.BAD_GATEWAY(`The ${service} service broke off its answer`, { extensions: { service } }));
   });
 }
