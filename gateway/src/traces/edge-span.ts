@@ -1,6 +1,6 @@
 import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { bindTraceIds } from '@microshop/kit';
-import { telemetry } from '@microshop/kit/telemetry';
+import { telemetry, whenAbandoned } from '@microshop/kit/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROUTE_TABLE } from '../route-table.js';
 import { newTraceparent } from './trace-ids.js';
@@ -99,17 +99,13 @@ export function installEdgeSpans(app: FastifyInstance): void {
     );
     const { traceId, spanId, traceFlags } = span.spanContext();
     request.edgeSpan = span;
-    // A client that goes away before the answer still ends its span (onResponse does not run
-    // then): the response closes unfinished. Watched for recorded spans only, rather than with an
-    // onRequestAbort hook, which puts a listener on every request.
+    // A client that goes away before the answer still ends a recorded span.
     if (span.isRecording()) {
-      const response = reply.raw;
-      response.once('close', () => {
-        if (!response.writableFinished && request.edgeSpan === span) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
-          span.end();
-          request.edgeSpan = null;
-        }
+      whenAbandoned(reply, () => {
+        if (request.edgeSpan !== span) return;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
+        span.end();
+        request.edgeSpan = null;
       });
     }
     request.traceparent = `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`;
