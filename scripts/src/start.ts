@@ -28,7 +28,7 @@ if (config.services.length === 0) {
 process.umask(0o077);
 const runner = new Runner(config, say);
 let exitingSince = 0;
-const shutdown = (signal: string) => {
+const shutdown = (signal: string, exitCode = 0) => {
   if (exitingSince > 0) {
     // `npm start` forwards Ctrl-C's SIGINT on top of the terminal's own: only a later one insists.
     if (Date.now() - exitingSince < 1_000) return;
@@ -40,7 +40,7 @@ const shutdown = (signal: string) => {
   runner.stop().then(
     () => {
       say('stopped');
-      process.exit(0);
+      process.exit(exitCode);
     },
     (error: Error) => {
       say(`error while stopping: ${error.message}`);
@@ -90,6 +90,6 @@ runner.start().then(
   },
   (error: Error) => {
     say(`failed to start: ${error.message}`);
-    shutdown('start failure');
+    shutdown('start failure', 1);
   },
 );

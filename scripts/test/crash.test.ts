@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { type RunningProcess, startChild, tempDir, waitForShop } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 
 // SIGKILL orders, inventory and payments while shoppers check out: every order still ends,
@@ -38,11 +38,10 @@ describe('shop under crashes', () => {
   };
 
   before(async () => {
-    const port = await freePort();
     dataDir = await tempDir();
     runner = startChild(process.execPath, [START], {
       env: {
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         MICROSHOP_DATA_DIR: dataDir,
         MICROSHOP_TIME_SCALE: '100',
@@ -53,8 +52,7 @@ describe('shop under crashes', () => {
         MICROSHOP_LOG_FORMAT: 'json',
       },
     });
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    base = await waitForShop(runner, 60_000);
   });
   after(async () => {
     await runner?.stop();

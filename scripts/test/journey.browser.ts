@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir, until } from '@microshop/testing';
+import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /**
@@ -29,11 +29,10 @@ describe('the storefront and the dashboard in a real browser', () => {
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
-    const port = await freePort();
     dataDir = await tempDir();
     runner = startChild(process.execPath, [START], {
       env: {
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         MICROSHOP_DATA_DIR: dataDir,
         MICROSHOP_LOG_FORMAT: 'json',
@@ -44,8 +43,7 @@ describe('the storefront and the dashboard in a real browser', () => {
         IDENTITY_SCRYPT_COST: '1024',
       },
     });
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    base = await waitForShop(runner, 60_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
 

@@ -16,6 +16,7 @@ import {
   tempDir,
   until,
   waitForHttp,
+  waitForShop,
 } from '@microshop/testing';
 import { parse } from 'yaml';
 
@@ -97,12 +98,11 @@ describe('metrics and alerts: the shop scraped by a real Prometheus', { skip }, 
 
   before(async () => {
     if (missing) throw new Error(`MICROSHOP_REQUIRE_INFRA=1 but ${missing}`);
-    const port = await freePort();
     dataDir = await tempDir();
     runner = startChild(process.execPath, [START], {
       stdin: true,
       env: {
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         MICROSHOP_DATA_DIR: dataDir,
         MICROSHOP_TIME_SCALE: '40',
@@ -111,8 +111,7 @@ describe('metrics and alerts: the shop scraped by a real Prometheus', { skip }, 
         MICROSHOP_LOG_FORMAT: 'json',
       },
     });
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    base = await waitForShop(runner, 60_000);
 
     // The repository's configuration, pointed at this run's data directory and scraping every second.
     promDir = await tempDir('microshop-prometheus-');

@@ -4,7 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createPostgresDatabase,
-  freePort,
   NATS_URL,
   natsUnreachable,
   postgresUnreachable,
@@ -12,6 +11,7 @@ import {
   type RunningProcess,
   startChild,
   tempDir,
+  waitForShop,
 } from '@microshop/testing';
 import { after, before, describe, it } from 'node:test';
 
@@ -87,7 +87,6 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
   const setStock = (productId: string, available: number) => call('PUT', `/api/inventory/${productId}`, { token: adminToken, body: { available } });
 
   before(async () => {
-    const port = await freePort();
     dataDir = await tempDir();
     const production: Record<string, string> = {};
     if (setup.production) {
@@ -104,7 +103,7 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
       stdin: true,
       env: {
         ...production,
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         MICROSHOP_DATA_DIR: dataDir,
         MICROSHOP_TIME_SCALE: '40',
@@ -116,8 +115,7 @@ for (const setup of setups) describe(`shop on ${setup.name}: the checkout saga a
         MICROSHOP_LOG_FORMAT: 'json',
       },
     });
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    base = await waitForShop(runner, 60_000);
     adminToken = (await call('POST', '/api/auth/login', { body: ADMIN })).body.token;
     assert.ok(adminToken, 'the seeded admin can sign in');
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir, until } from '@microshop/testing';
+import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
 
 // The real thing: `npm start`'s runner, the gateway and catalog as separate OS processes.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -23,20 +24,20 @@ function pidsOf(output: string, instance: string): number[] {
 }
 
 async function startSystem(env: Record<string, string> = {}): Promise<{ runner: RunningProcess; base: string; dataDir: string }> {
-  const port = await freePort();
   const dataDir = await tempDir();
   const runner = startChild(process.execPath, [START], {
-    env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json', ...env },
+    env: { PORT: '0', HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json', ...env },
     stdin: true,
   });
+  let base: string;
   try {
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
+    base = await waitForShop(runner, 60_000);
   } catch (error) {
     // A shop that never became ready is stopped here: left running, it would hold the test file open.
     await runner.stop();
     throw error;
   }
-  return { runner, base: `http://127.0.0.1:${port}`, dataDir };
+  return { runner, base, dataDir };
 }
 
 describe('system: runner, gateway and catalog as real processes', () => {
@@ -180,6 +181,21 @@ describe('system: runner, gateway and catalog as real processes', () => {
     assert.match(runner.output(), /MICROSHOP_INSTANCES wants 1 to 16 instances of catalog, got 0/);
     assert.match(runner.output(), /PORT must be an integer/);
     assert.match(runner.output(), /MICROSHOP_LIVENESS_TIMEOUT_MS must be at least 1000/);
+  });
+
+  it('refuses a PORT another program has, saying so, before it starts any service', async () => {
+    const squatter = createServer();
+    await new Promise<void>((ready) => squatter.listen(0, '127.0.0.1', ready));
+    cleanups.push(() => new Promise((done) => squatter.close(() => done())));
+    const port = (squatter.address() as AddressInfo).port;
+    const dataDir = await tempDir();
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const runner = startChild(process.execPath, [START], { env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir } });
+    cleanups.push(() => runner.stop());
+    await until('the runner to exit', async () => (runner.child.exitCode !== null ? true : undefined));
+    assert.equal(runner.child.exitCode, 1);
+    assert.match(runner.output(), new RegExp(`failed to start: port ${port} on 127.0.0.1 is in use by another program`));
+    assert.doesNotMatch(runner.output(), /catalog-1 started/);
   });
 
   it('replaces a hung (SIGSTOPped) instance within 20 s, saying why, as liveness (10 s by default) asks', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { type RunningProcess, startChild, tempDir, waitForShop } from '@microshop/testing';
 
 // The standard OpenTelemetry variables on the real system: spans go to any OTLP/HTTP collector
 // (here a stand-in that records what it is sent) as well as to the built-in store; log lines
@@ -47,13 +47,11 @@ const spansOf = (exports: Export[]): Json[] =>
   );
 
 async function startShop(env: Record<string, string>): Promise<{ runner: RunningProcess; base: string; dataDir: string }> {
-  const port = await freePort();
   const dataDir = await tempDir();
   const runner = startChild(process.execPath, [START], {
-    env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, MICROSHOP_ADMIN_PASSWORD: ADMIN.password, MICROSHOP_LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    env: { PORT: '0', HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, MICROSHOP_ADMIN_PASSWORD: ADMIN.password, MICROSHOP_LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
   });
-  await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-  return { runner, base: `http://127.0.0.1:${port}`, dataDir };
+  return { runner, base: await waitForShop(runner, 60_000), dataDir };
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {

@@ -3,7 +3,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, startChild, tempDir } from '@microshop/testing';
+import { type RunningProcess, startChild, tempDir, waitForShop } from '@microshop/testing';
 
 // SPEC §5a through the real processes of `npm start`: every service's own port, called the way a
 // neighbour on the network would call it.
@@ -63,13 +63,11 @@ describe('trust boundary: each service believes only credentials it verifies', (
   };
 
   before(async () => {
-    const port = await freePort();
     dataDir = join(await tempDir(), 'data');
     runner = startChild(process.execPath, [START], {
-      env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, MICROSHOP_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json' },
+      env: { PORT: '0', HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, MICROSHOP_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json' },
     });
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    base = await waitForShop(runner, 60_000);
     adminToken = (await call(`${base}/api/auth/login`, 'POST', {}, ADMIN)).body?.token;
     assert.ok(adminToken, 'the seeded admin signs in');
     customerToken = (await call(`${base}/api/auth/register`, 'POST', {}, { email: 'eve@example.com', password: 'password-123', name: 'Eve' })).body?.token;

@@ -146,8 +146,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     if (health.draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  const details = () => ({ instance: options.instanceId, pid: process.pid, ...options.readinessDetails?.() });
-  installHealth(app, options.readiness ?? {}, health, details, options.liveness);
+  const details = () => options.readinessDetails?.() ?? {};
+  installHealth(app, options.readiness ?? {}, health, { instance: options.instanceId, pid: process.pid }, details, options.liveness);
   app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
 
   if (options.openapi === false) return app;

@@ -50,22 +50,29 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
   }
 }
 
-/** `/healthz` answers while the process lives; `/readyz` only while every check passes. */
+/** Which process answered: the runner checks it, since another program may have taken a port it handed out. */
+export interface ProcessIdentity {
+  instance: string;
+  pid: number;
+}
+
+/** `/healthz` answers while the process lives; `/readyz` only while every check passes. Both name the process. */
 export function installHealth(
   app: FastifyInstance,
   checks: Record<string, ReadinessCheck>,
   state: HealthState,
+  identity: ProcessIdentity,
   details: () => Record<string, unknown> = () => ({}),
   liveness: LivenessOptions = {},
 ): void {
   const stall = watchEventLoop(app, liveness);
   app.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     const stalled = stall();
-    if (!stalled) return { status: 'ok' };
+    if (!stalled) return { status: 'ok', ...identity };
     return sendProblem(
       reply,
       commonErrors.SERVICE_UNAVAILABLE(`The event loop was blocked for ${stalled.stalledMs} ms ${Math.round((Date.now() - stalled.at) / 1000)} s ago`, {
-        extensions: { eventLoopStalledMs: stalled.stalledMs },
+        extensions: { eventLoopStalledMs: stalled.stalledMs, ...identity },
       }),
     );
   });
@@ -74,10 +81,10 @@ export function installHealth(
     const results = Object.fromEntries(entries);
     const failing = entries.filter(([, result]) => result !== 'ok').map(([name]) => name);
     if (state.draining) failing.push('shutting down');
-    if (failing.length === 0) return { status: 'ready', checks: results, ...details() };
+    if (failing.length === 0) return { status: 'ready', checks: results, ...identity, ...details() };
     return sendProblem(
       reply,
-      commonErrors.SERVICE_UNAVAILABLE(`Not ready: ${failing.join(', ')}`, { extensions: { checks: results, ...details() } }),
+      commonErrors.SERVICE_UNAVAILABLE(`Not ready: ${failing.join(', ')}`, { extensions: { checks: results, ...identity, ...details() } }),
     );
   });
 }

@@ -3,5 +3,5 @@
  * only, for processes such as the local runner that must not load Fastify and its plugins.
  */
 export * from './config.js';
-export { freePort } from './ports.js';
+export { freePort, PORT_IN_USE_EXIT_CODE } from './ports.js';
 export { ensureLocalKeys, type LocalKeys } from './trust/local-keys.js';

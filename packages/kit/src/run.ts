@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from './config.js';
+import { PORT_IN_USE_EXIT_CODE } from './ports.js';
 import { telemetry } from './telemetry/state.js';
 
 export interface RunOptions {
@@ -62,6 +63,10 @@ export function startProcess(main: () => Promise<void>): void {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`failed to start: ${(error as Error).message}: another program has the port\n`);
+      process.exit(PORT_IN_USE_EXIT_CODE);
     }
     process.stderr.write(`failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

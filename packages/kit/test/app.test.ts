@@ -154,7 +154,7 @@ describe('createApp', () => {
   });
 
   it('serves /healthz, /readyz and Prometheus /metrics by route and status', async () => {
-    assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok' });
+    assert.deepEqual((await app.inject({ url: '/healthz' })).json(), { status: 'ok', instance: 'widgets-1', pid: process.pid });
     assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
     await app.inject({ url: '/widgets?limit=2' });
     const metrics = await app.inject({ url: '/metrics' });

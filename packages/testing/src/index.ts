@@ -9,7 +9,7 @@ export {
   tempDir,
   testEngines,
 } from './engines.js';
-export { type RunningProcess, startChild, waitForHttp } from './processes.js';
+export { type RunningProcess, startChild, waitForHttp, waitForShop } from './processes.js';
 export { until } from './until.js';
 export { NATS_SERVER_BIN, NATS_URL, natsUnreachable, startNatsServer } from './nats.js';
 export { PROMETHEUS_BIN, PROMTOOL_BIN, prometheusMissing } from './prometheus.js';

@@ -96,3 +96,15 @@ export async function waitForHttp(url: string, options: { status?: number; timeo
   }
   throw new Error(`${url} did not answer ${options.status ?? 200} in time (last: ${last})`);
 }
+
+/**
+ * Waits for `npm start`'s ready line and returns the gateway's address from it. Started with
+ * `PORT=0`, the runner chooses a free port and holds it from its first moment, where a port a test
+ * chose beforehand could be taken by another test's process before the gateway listens.
+ */
+export async function waitForShop(runner: RunningProcess, timeoutMs = 60_000): Promise<string> {
+  const line = await runner.waitForOutput(/Microshop is ready in \d+ ms: http:\/\/\S+\//, timeoutMs);
+  const url = /Microshop is ready in \d+ ms: (http:\/\/\S+?)\/(\s|$)/.exec(line)?.[1];
+  if (!url) throw new Error(`no address in the ready line: ${line}`);
+  return url;
+}

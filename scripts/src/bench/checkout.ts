@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPostgresDatabase, freePort, NATS_URL, natsUnreachable, postgresUnreachable, startChild, tempDir } from '@microshop/testing';
+import { createPostgresDatabase, NATS_URL, natsUnreachable, postgresUnreachable, startChild, tempDir, waitForShop } from '@microshop/testing';
 import { cpuMs } from './process-memory.js';
 import { median, percentile } from './stats.js';
 
@@ -67,11 +67,10 @@ async function readHops(base: string, admin: string, traceIds: Iterable<string>,
 
 /** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
 async function run(root: string, production: boolean, shoppers: number, seconds: number, tracing: Record<string, string>) {
-  const port = await freePort();
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
   const env: Record<string, string> = {
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
     MICROSHOP_DATA_DIR: dataDir,
     MICROSHOP_ADMIN_PASSWORD: 'bench-admin-1',
@@ -91,8 +90,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
   }
   const runner = startChild(process.execPath, [join(root, 'scripts', 'dist', 'src', 'start.js')], { env });
   try {
-    await runner.waitForOutput(/Microshop is ready in \d+ ms/, 60_000);
-    const base = `http://127.0.0.1:${port}`;
+    const base = await waitForShop(runner, 60_000);
     const admin = (await call(base, 'POST', '/api/auth/login', undefined, { email: 'admin@microshop.local', password: 'bench-admin-1' })).body.token;
     const products = ((await call(base, 'GET', '/api/products?limit=8')).body.items as Json[]).map((p) => p.id as string);
     for (const id of products) await call(base, 'PUT', `/api/inventory/${id}`, admin, { available: 1_000_000 });

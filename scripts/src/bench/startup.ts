@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, startChild, tempDir } from '@microshop/testing';
+import { startChild, tempDir } from '@microshop/testing';
 import { residentBytes } from './process-memory.js';
 import { formatMiB, median } from './stats.js';
 
@@ -11,10 +11,9 @@ interface StartupSample {
 }
 
 async function startOnce(root: string, dataDir: string): Promise<StartupSample> {
-  const port = await freePort();
   const began = performance.now();
   const runner = startChild(process.execPath, [join(root, 'scripts', 'dist', 'src', 'start.js')], {
-    env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json' },
+    env: { PORT: '0', HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', MICROSHOP_LOG_FORMAT: 'json' },
   });
   try {
     const line = await runner.waitForOutput(/Microshop is ready in (\d+) ms/, 60_000);

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPostgresDatabase, freePort, type RunningProcess, startChild, startNatsServer, tempDir } from '@microshop/testing';
+import { createPostgresDatabase, freePort, type RunningProcess, startChild, startNatsServer, tempDir, waitForShop } from '@microshop/testing';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,10 +63,9 @@ export class ChaosShop {
   ) {}
 
   async start(shoppers: number): Promise<void> {
-    const port = await freePort();
     this.dataDir = await tempDir('microshop-chaos-');
     const env: Record<string, string> = {
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       MICROSHOP_DATA_DIR: this.dataDir,
       MICROSHOP_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -87,8 +86,7 @@ export class ChaosShop {
       env.MICROSHOP_BUS_NAMESPACE = this.namespace;
     }
     this.runner = startChild(process.execPath, [join(this.root, 'scripts', 'dist', 'src', 'start.js')], { env, stdin: true });
-    await this.runner.waitForOutput(/Microshop is ready in \d+ ms/, 90_000);
-    this.base = `http://127.0.0.1:${port}`;
+    this.base = await waitForShop(this.runner, 90_000);
     this.#admin = (await this.call('POST', '/api/auth/login', undefined, { email: 'admin@microshop.local', password: ADMIN_PASSWORD })).body.token;
     this.#products = ((await this.call('GET', '/api/products?limit=6')).body.items as Json[]).map((p) => p.id as string);
     for (const id of this.#products) await this.call('PUT', `/api/inventory/${id}`, this.#admin, { available: 1_000_000 });

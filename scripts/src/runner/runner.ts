@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
@@ -8,17 +9,35 @@ import { Supervisor } from './supervisor.js';
 /** How long a scaled-down instance keeps running after the gateway stops sending it requests. */
 const LEAVE_GRACE_MS = 500;
 
-type Readiness = { services?: Record<string, { healthy: number; instances: number }> };
+type Readiness = { pid?: number; services?: Record<string, { healthy: number; instances: number }> };
 
-/** Ready means `/readyz` answers 200; for the gateway, also that it can reach every instance. */
-async function isReady(url: string, gateway: boolean): Promise<boolean> {
+/**
+ * Ready means `/readyz` answers 200 from the instance's own process (not another program that
+ * took its port); for the gateway, also that it can reach every instance.
+ */
+async function isReady(supervisor: Supervisor, gateway: boolean): Promise<boolean> {
   try {
-    const { status, body } = await getJson(`${url}/readyz`);
-    if (status !== 200) return false;
+    const { status, body } = await getJson(`${supervisor.url}/readyz`);
+    if (status !== 200 || (body as Readiness).pid !== supervisor.pid) return false;
     return !gateway || Object.values((body as Readiness).services ?? {}).every((s) => s.healthy === s.instances);
   } catch {
     return false;
   }
+}
+
+/**
+ * Listens on the gateway's address to hold its port (or, for port 0, to choose one) until the
+ * gateway starts. A connection made meanwhile (a service sending spans early) is closed at once,
+ * as a port nobody listened on would refuse it: one left open would keep close() from finishing.
+ */
+function holdPort(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use by another program (set PORT to another, or 0 for any)`) : error),
+    );
+    server.listen({ host, port, exclusive: true }, () => resolve(server));
+  });
 }
 
 /** The whole system on one machine: every service instance and the gateway as separate processes. */
@@ -35,15 +54,21 @@ export class Runner {
   #stopping: Promise<void> | undefined;
   #scaling: Promise<unknown> = Promise.resolve();
   #keys: LocalKeys | undefined;
+  /** The gateway's port, chosen at start when PORT is 0. */
+  #port: number;
+  /** Holds the gateway's port while the services start, so no other program takes it meanwhile. */
+  #held: Server | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
     private readonly say: (line: string) => void = (line) => process.stdout.write(`${'runner'.padEnd(16)}| ${line}\n`),
-  ) {}
+  ) {
+    this.#port = config.port;
+  }
 
   get gatewayUrl(): string {
     const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? 'localhost' : this.config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.config.port}`;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`;
   }
 
   /** Every service instance now running or starting. */
@@ -92,6 +117,7 @@ export class Runner {
       this.say,
       this.config.logFormat === 'pretty',
       { timeoutMs: this.config.livenessTimeoutMs },
+      () => this.#publishUpstreams(),
     );
     const list = this.#instances.get(service) ?? [];
     list.push(supervisor);
@@ -102,34 +128,47 @@ export class Runner {
   /** Starts everything and resolves once the gateway and every instance answer `/readyz`. */
   async start(): Promise<number> {
     const began = performance.now();
+    this.#held = await holdPort(this.config.host, this.config.port);
+    this.#port = (this.#held.address() as AddressInfo).port;
     // Generated at the first start, kept after: a private key per process, identity's token key,
     // and the bundle of public keys everyone verifies with (SPEC §5a).
     this.#keys = await ensureLocalKeys(resolve(this.config.dataDir), [...this.config.services, 'gateway']);
     for (const service of this.config.services) {
       for (let i = 1; i <= (this.config.instances[service] ?? 1); i++) await this.#addInstance(service);
     }
-    const upstreams = this.#upstreamsText();
+    // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
+    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
+    // The gateway starts once every instance is ready, so its first round of health checks finds
+    // them all and its /readyz 200 means the whole shop answers through it.
+    for (const supervisor of this.services) supervisor.start();
+    await this.#waitReady(this.services);
     this.gateway = new Supervisor(
       {
         name: 'gateway-1',
         script: join(this.config.root, 'gateway', 'dist', 'src', 'server.js'),
-        port: this.config.port,
-        env: this.#envFor('gateway', { PORT: String(this.config.port), HOST: this.config.host, MICROSHOP_UPSTREAMS: upstreams, MICROSHOP_INSTANCE_ID: 'gateway-1' }),
+        port: this.#port,
+        env: this.#envFor('gateway', {
+          PORT: String(this.#port),
+          HOST: this.config.host,
+          MICROSHOP_UPSTREAMS: this.#upstreamsText(),
+          MICROSHOP_INSTANCE_ID: 'gateway-1',
+        }),
       },
       this.say,
       this.config.logFormat === 'pretty',
       { timeoutMs: this.config.livenessTimeoutMs },
     );
-    // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
-    for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = upstreams;
-    // The gateway starts once every instance is ready, so its first round of health checks finds
-    // them all and its /readyz 200 means the whole shop answers through it.
-    for (const supervisor of this.services) supervisor.start();
-    await this.#waitReady(this.services);
+    await this.#release();
     this.gateway.start();
     await this.#waitReady([this.gateway]);
     this.#writeTargets();
     return Math.round(performance.now() - began);
+  }
+
+  async #release(): Promise<void> {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) await new Promise((done) => held.close(done));
   }
 
   async #waitReady(supervisors: Supervisor[]): Promise<void> {
@@ -137,12 +176,14 @@ export class Runner {
     const deadline = Date.now() + this.config.readyTimeoutMs;
     while (pending.size > 0) {
       if (this.#stopping) throw new Error('stopped before ready');
+      const failed = [...pending].find((s) => s.failure);
+      if (failed) throw new Error(`${failed.spec.name} cannot start: ${failed.failure}`);
       if (Date.now() > deadline) {
         throw new Error(`not ready after ${this.config.readyTimeoutMs} ms: ${[...pending].map((s) => s.spec.name).join(', ')}`);
       }
       await Promise.all(
         [...pending].map(async (supervisor) => {
-          if (await isReady(supervisor.url, supervisor === this.gateway)) pending.delete(supervisor);
+          if (await isReady(supervisor, supervisor === this.gateway)) pending.delete(supervisor);
         }),
       );
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
@@ -244,6 +285,7 @@ export class Runner {
     this.#stopping ??= (async () => {
       const instances = [...this.services, ...this.#joining, ...this.#leaving];
       for (const supervisor of [...instances, this.gateway]) supervisor?.prepareToStop();
+      await this.#release();
       await this.gateway?.stop();
       await Promise.all(instances.map((s) => s.stop()));
       // Nothing left to scrape: an empty list rather than addresses another program may take next.

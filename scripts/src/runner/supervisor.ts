@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { freePort, PORT_IN_USE_EXIT_CODE } from '@microshop/kit/light';
 import { getJson } from './http-get.js';
 import { pipeWithPrefix } from './log-lines.js';
 
@@ -38,6 +39,8 @@ export class Supervisor {
   #startedAt = 0;
   #watch: NodeJS.Timeout | undefined;
   restarts = 0;
+  /** Why the instance stays down for good (its configuration, or a port it may not change), once it does. */
+  failure: string | undefined;
 
   /** The last message sent with `lasting`, for an instance that starts after it. */
   #lasting: unknown;
@@ -47,6 +50,13 @@ export class Supervisor {
     private readonly say: (line: string) => void,
     private readonly pretty: boolean,
     private readonly liveness?: LivenessOptions,
+    /**
+     * Given for a port the runner chose: when another program took it first (a port that was free
+     * a moment ago may not be by the time the instance listens), the instance moves to a new one
+     * and this is called, so the runner tells everyone where it went. Without it (the gateway's
+     * port is the user's), a taken port keeps the instance down.
+     */
+    private readonly onMoved?: (supervisor: Supervisor) => void,
   ) {}
 
   get pid(): number | undefined {
@@ -90,7 +100,17 @@ export class Supervisor {
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       if (code === CONFIG_ERROR_EXIT_CODE) {
         // A configuration error is not fixed by restarting: say so once and stay down.
+        this.failure = 'its configuration is invalid';
         this.say(`${this.spec.name} (pid ${child.pid}) ${why}: its configuration is invalid (see above); not restarting`);
+        return;
+      }
+      if (code === PORT_IN_USE_EXIT_CODE) {
+        if (this.onMoved) {
+          void this.#move();
+          return;
+        }
+        this.failure = `port ${this.spec.port} is in use by another program`;
+        this.say(`${this.spec.name} (pid ${child.pid}) ${why}: port ${this.spec.port} is in use by another program; not restarting`);
         return;
       }
       if (Date.now() - this.#startedAt > STABLE_AFTER_MS) this.#backoff = FIRST_BACKOFF_MS;
@@ -100,6 +120,18 @@ export class Supervisor {
       this.say(`${this.spec.name} (pid ${child.pid}) ${why}; restarting in ${delay} ms`);
       this.#restartTimer = setTimeout(() => this.start(), delay);
     });
+  }
+
+  /** Restarts the instance at once on a port free now, after another program took its own. */
+  async #move(): Promise<void> {
+    const taken = this.spec.port;
+    const port = await freePort();
+    if (this.#stopping) return;
+    this.spec.port = port;
+    this.spec.env.PORT = String(port);
+    this.say(`${this.spec.name}: another program has port ${taken}; moving it to port ${port}`);
+    this.onMoved?.(this);
+    this.start();
   }
 
   /**
@@ -138,7 +170,9 @@ export class Supervisor {
       asking = true;
       getJson(`${this.url}/healthz`, Math.max(everyMs, 500))
         .then(({ status, body }) => {
-          if (status === 200) {
+          const pid = (body as { pid?: unknown } | null)?.pid;
+          if (status === 200 && pid !== child.pid) lastFailure = `port ${this.spec.port} is answered by another process (pid ${String(pid)})`;
+          else if (status === 200) {
             if (answered === undefined && this.#lasting !== undefined && child.connected) child.send(this.#lasting as object, () => {});
             answered = Date.now();
           } else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
