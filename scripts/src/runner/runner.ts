@@ -4,6 +4,7 @@ import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@m
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
 import { getJson } from './http-get.js';
 import { type ScrapeTarget, writeTargets } from './prometheus-targets.js';
+import { serverScript } from './scripts.js';
 import { Supervisor } from './supervisor.js';
 
 /** How long a scaled-down instance keeps running after the gateway stops sending it requests. */
@@ -71,6 +72,18 @@ export class Runner {
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`;
   }
 
+  /** The script of each process folder, chosen at its first start and kept for its restarts and scale-ups. */
+  readonly #scripts = new Map<string, string>();
+
+  #script(dir: string): string {
+    const known = this.#scripts.get(dir);
+    if (known) return known;
+    const { script, bundled } = serverScript(this.config.root, dir);
+    if (!bundled) this.say(`no up-to-date bundle in ${dir} (npm run build makes one): starting its compiled server, which starts slower`);
+    this.#scripts.set(dir, script);
+    return script;
+  }
+
   /** Every service instance now running or starting. */
   get services(): Supervisor[] {
     return [...this.#instances.values()].flat();
@@ -104,7 +117,7 @@ export class Runner {
     const supervisor = new Supervisor(
       {
         name: `${service}-${i}`,
-        script: join(this.config.root, 'services', service, 'dist', 'src', 'server.js'),
+        script: this.#script(join(this.config.root, 'services', service)),
         port,
         env: this.#envFor(service, {
           PORT: String(port),
@@ -145,7 +158,7 @@ export class Runner {
     this.gateway = new Supervisor(
       {
         name: 'gateway-1',
-        script: join(this.config.root, 'gateway', 'dist', 'src', 'server.js'),
+        script: this.#script(join(this.config.root, 'gateway')),
         port: this.#port,
         env: this.#envFor('gateway', {
           PORT: String(this.#port),
