@@ -23,8 +23,9 @@ function processDirs(): string[] {
 }
 
 const began = performance.now();
+const dirs = processDirs();
 await Promise.all(
-  processDirs().map((dir) =>
+  dirs.map((dir) =>
     build({
       entryPoints: { server: join(dir, 'dist', 'src', 'server.js') },
       outdir: join(dir, 'dist', 'bundle'),
@@ -44,4 +45,4 @@ await Promise.all(
     }),
   ),
 );
-process.stdout.write(`bundled ${processDirs().map((dir) => relative(root, dir)).join(', ')} in ${Math.round(performance.now() - began)} ms\n`);
+process.stdout.write(`bundled ${dirs.map((dir) => relative(root, dir)).join(', ')} in ${Math.round(performance.now() - began)} ms\n`);

@@ -49,4 +49,13 @@ describe('serverScript: a bundle is started only while it is up to date', () => 
     second.touch(join(second.root, 'packages', 'kit', 'dist', 'src', 'index.js'), 2_000);
     assert.deepEqual(serverScript(second.root, second.service), { script: join(second.service, 'dist', 'src', 'server.js'), bundled: false });
   });
+
+  it('passes over a bundle older than the last install of the dependencies it holds', async () => {
+    const { root, service, touch } = await repository(1_000);
+    touch(join(service, 'dist', 'bundle', 'server.mjs'), 1_000);
+    touch(join(root, 'node_modules', '.package-lock.json'), 900);
+    assert.equal(serverScript(root, service).bundled, true);
+    touch(join(root, 'node_modules', '.package-lock.json'), 2_000);
+    assert.equal(serverScript(root, service).bundled, false);
+  });
 });

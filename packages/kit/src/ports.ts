@@ -1,10 +1,10 @@
+import { createServer } from 'node:net';
+
 /**
  * What a process exits with when its port is taken: the local runner then gives a service another
  * port (it chose the first one itself), and reports it for the gateway (whose port is the user's).
  */
 export const PORT_IN_USE_EXIT_CODE = 3;
-
-import { createServer } from 'node:net';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {

@@ -103,8 +103,9 @@ export async function waitForHttp(url: string, options: { status?: number; timeo
  * chose beforehand could be taken by another test's process before the gateway listens.
  */
 export async function waitForShop(runner: RunningProcess, timeoutMs = 60_000): Promise<string> {
-  const line = await runner.waitForOutput(/Microshop is ready in \d+ ms: http:\/\/\S+\//, timeoutMs);
-  const url = /Microshop is ready in \d+ ms: (http:\/\/\S+?)\/(\s|$)/.exec(line)?.[1];
+  const ready = /Microshop is ready in \d+ ms: (http:\/\/\S+?)\/(\s|$)/;
+  const line = await runner.waitForOutput(ready, timeoutMs);
+  const url = ready.exec(line)?.[1];
   if (!url) throw new Error(`no address in the ready line: ${line}`);
   return url;
 }

@@ -302,7 +302,8 @@ export class Runner {
       await this.gateway?.stop();
       await Promise.all(instances.map((s) => s.stop()));
       // Nothing left to scrape: an empty list rather than addresses another program may take next.
-      this.#writeTargets(false);
+      // A runner that started nothing (its port was taken) leaves the list of the one running alone.
+      if (this.gateway || this.services.length > 0) this.#writeTargets(false);
     })();
     return this.#stopping;
   }

@@ -23,6 +23,8 @@ export function serverScript(root: string, dir: string): { script: string; bundl
   if (!existsSync(bundle)) return { script: compiled, bundled: false };
   const packages = join(root, 'packages');
   const sources = [join(dir, 'dist', 'src'), ...readdirSync(packages).map((name) => join(packages, name, 'dist', 'src'))];
-  const newest = Math.max(...sources.map(newestJs));
+  // An install that changed the dependencies the bundle holds makes it old too.
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const newest = Math.max(...sources.map(newestJs), existsSync(installed) ? statSync(installed).mtimeMs : 0);
   return statSync(bundle).mtimeMs >= newest ? { script: bundle, bundled: true } : { script: compiled, bundled: false };
 }

@@ -81,6 +81,8 @@ export class Supervisor {
   }
 
   start(): void {
+    // A stop that came while the runner was getting ready to start it (Ctrl-C during start-up).
+    if (this.#stopping) return;
     const child = spawn(process.execPath, [this.spec.script], {
       env: this.spec.env,
       // The IPC channel lets the instance notice when the runner itself dies.
