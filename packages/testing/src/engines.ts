@@ -45,10 +45,13 @@ export function postgresUnreachable(): Promise<string | undefined> {
   return reachability;
 }
 
-/** A fresh, uniquely named PostgreSQL database; drop() removes it even with open connections, cut() ends every connection to it. */
+/**
+ * A fresh, uniquely named PostgreSQL database; drop() removes it even with open connections, cut() ends every connection
+ * to it, query() runs one statement in it on a connection of its own.
+ */
 export async function createPostgresDatabase(
   label: string,
-): Promise<{ url: string; drop(): Promise<void>; cut(): Promise<number>; size(): Promise<number> }> {
+): Promise<{ url: string; drop(): Promise<void>; cut(): Promise<number>; size(): Promise<number>; query<T>(text: string): Promise<T[]> }> {
   const name = `mstest_${label.replace(/\W/g, '_').slice(0, 30)}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
   await withAdmin((client) => client.query(`create database "${name}"`));
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -56,6 +59,15 @@ export async function createPostgresDatabase(
   return {
     url: url.toString(),
     drop: () => withAdmin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {}),
+    query: async <T>(text: string) => {
+      const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 2_000 });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
     size: () => withAdmin((client) => client.query('select pg_database_size($1) as bytes', [name])).then((result) => Number(result.rows[0]?.bytes ?? 0)),
     cut: () =>
       withAdmin((client) => client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name])).then(

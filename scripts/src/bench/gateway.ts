@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
 import { ensureLocalKeys } from '@microshop/kit/light';
 import autocannon from 'autocannon';
+import { serverScript } from '../runner/scripts.js';
 import { cpuMsWithChildren } from './process-memory.js';
 import { median } from './stats.js';
 
@@ -210,7 +211,8 @@ export async function gatewayBench(root: string, seconds: number, options: { qui
   await ensureLocalKeys(dir, ['catalog', 'identity', 'gateway']);
   const started: RunningProcess[] = [];
   const spawnService = async (name: string, port: number, env: Record<string, string>) => {
-    const child = startChild(process.execPath, [join(root, 'services', name, 'dist', 'src', 'server.js')], {
+    // What `npm start` runs: the process's bundle when it is current, else its compiled server.
+    const child = startChild(process.execPath, [serverScript(root, join(root, 'services', name)).script], {
       env: { PORT: String(port), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dir, LOG_LEVEL: 'warn', ...env },
     });
     started.push(child);
@@ -243,7 +245,7 @@ export async function gatewayBench(root: string, seconds: number, options: { qui
       const { profileDir, tracing = true } = options;
       const port = options.port ?? (await freePort());
       const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const child = startChild(process.execPath, [...flags, join(root, 'gateway', 'dist', 'src', 'server.js')], {
+      const child = startChild(process.execPath, [...flags, serverScript(root, join(root, 'gateway')).script], {
         env: {
           PORT: String(port),
           HOST: '127.0.0.1',
@@ -339,6 +341,24 @@ export async function gatewayBench(root: string, seconds: number, options: { qui
       for (const base of pair) rps.set(base, (await load(`${base}${path}`, { seconds, connections: 32, headers })).rps);
       tracingRatios.push((rps.get(gateway.url) ?? Number.NaN) / (rps.get(untracedGateway.url) ?? Number.NaN));
     }
+    // The same comparison with both pairs loaded at the same time by two wrk clients, 16
+    // connections each: both see the same noise, so a round's ratio holds though the machine's
+    // speed drifts between rounds (sequential runs of two identical gateways differed by up to
+    // 10 % here). Each pair (gateway and its catalog) gets its share of the two cores and what
+    // it does with it is its throughput; CPU per request of each pair comes from /proc.
+    const sideBySide: Array<{ rps: number; cpu: number }> = [];
+    const pairPids = (base: string) => [pids.get(base), pids.get(base === gateway.url ? tracedBackend : backend)].filter((pid): pid is number => !!pid);
+    for (let round = 0; round < (quick ? 1 : tracingRounds); round++) {
+      const pair = [gateway.url, untracedGateway.url];
+      const before = pair.map((base) => pairPids(base).map(cpuMsWithChildren));
+      const [traced, untraced] = await Promise.all(pair.map((base) => load(`${base}${path}`, { seconds, connections: 16, headers })));
+      const cpu = pair.map((base, i) => pairPids(base).reduce((sum, pid, j) => sum + cpuMsWithChildren(pid) - (before[i]?.[j] ?? 0), 0));
+      const perRequest = (ms: number | undefined, r: Result | undefined) => ((ms ?? 0) * 1000) / Math.max(1, (r?.rps ?? 0) * seconds);
+      sideBySide.push({
+        rps: (traced?.rps ?? Number.NaN) / (untraced?.rps ?? Number.NaN),
+        cpu: perRequest(cpu[1], untraced) / perRequest(cpu[0], traced),
+      });
+    }
     await gateway.child.stop();
     await untracedGateway.child.stop();
 
@@ -363,6 +383,11 @@ export async function gatewayBench(root: string, seconds: number, options: { qui
     lines.push(
       `  tracing on / off (gateway and catalog both), peak req/s: ${median(tracingRatios).toFixed(2)}x, the median of ${tracingRatios.length} round(s)` +
         ` of both in turn (${tracingRatios.map((x) => x.toFixed(2)).join(', ')}); the single runs above: ${ratio(gatewayPeak, untracedPeak)}`,
+    );
+    lines.push(
+      `  tracing on / off, both loaded at the same time (16 connections each): req/s ${median(sideBySide.map((r) => r.rps)).toFixed(2)}x,` +
+        ` CPU per request (gateway + catalog, off / on) ${median(sideBySide.map((r) => r.cpu)).toFixed(2)}x, medians of ${sideBySide.length} round(s)` +
+        ` (req/s ${sideBySide.map((r) => r.rps.toFixed(2)).join(', ')})`,
     );
     if (missing.length > 0) lines.push(`  (could not be installed, so not measured: ${missing.join(', ')})`);
     if (quick) return lines;

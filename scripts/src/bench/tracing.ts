@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureLocalKeys } from '@microshop/kit/light';
 import { freePort, type RunningProcess, startChild, tempDir, waitForHttp } from '@microshop/testing';
+import { serverScript } from '../runner/scripts.js';
 import { cpuMs } from './process-memory.js';
 import { median } from './stats.js';
 
@@ -47,12 +48,12 @@ export async function tracingBench(root: string, seconds: number, rate: number, 
           const off = mode === 'off' ? { OTEL_SDK_DISABLED: 'true' } : mode.startsWith('all') ? { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } : {};
           const store =
             mode === 'all, to a sink' ? { MICROSHOP_TRACE_STORE_URL: sinkUrl } : mode === 'all, not sent' ? {} : { MICROSHOP_TRACE_STORE_URL: `http://127.0.0.1:${gatewayPort}` };
-          const catalog = startChild(process.execPath, [join(root, 'services', 'catalog', 'dist', 'src', 'server.js')], {
+          const catalog = startChild(process.execPath, [serverScript(root, join(root, 'services', 'catalog')).script], {
             env: { PORT: String(catalogPort), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dir, LOG_LEVEL: 'warn', ...store, ...off },
           });
           started.push(catalog);
           await waitForHttp(`http://127.0.0.1:${catalogPort}/readyz`, { timeoutMs: 30_000 });
-          const gateway = startChild(process.execPath, [join(root, 'gateway', 'dist', 'src', 'server.js')], {
+          const gateway = startChild(process.execPath, [serverScript(root, join(root, 'gateway')).script], {
             env: { PORT: String(gatewayPort), HOST: '127.0.0.1', MICROSHOP_DATA_DIR: dir, MICROSHOP_UPSTREAMS: `catalog=http://127.0.0.1:${catalogPort}`, LOG_LEVEL: 'warn', ...off },
           });
           started.push(gateway);

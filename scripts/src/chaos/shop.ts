@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openPrivateSqlite } from '@microshop/data';
 import { createPostgresDatabase, freePort, type RunningProcess, startChild, startNatsServer, tempDir, waitForShop } from '@microshop/testing';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -102,6 +103,47 @@ export class ChaosShop {
     await this.call('DELETE', '/api/cart', this.#shoppers[0]);
   }
 
+  /**
+   * The simulated provider's ledger, read from payments' database: successful charges and refunds
+   * per order (a charge's idempotency key is its payment's id, a refund's that id and `:refund`),
+   * and charges no payment row accounts for.
+   */
+  async #providerCharges(): Promise<{ byOrder: Map<string, { charges: number; refunds: number }>; unknown: number }> {
+    const ledgerSql = 'select idempotency_key as key, operation from provider_ledger where ok = 1';
+    const paymentsSql = 'select id, order_id from payments';
+    let ledger: Array<{ key: string; operation: string }>;
+    let payments: Array<{ id: string; order_id: string }>;
+    const postgres = this.databases.get('payments');
+    if (postgres) {
+      ledger = await postgres.query(ledgerSql);
+      payments = await postgres.query(paymentsSql);
+    } else {
+      const { database } = openPrivateSqlite(this.dataDir, 'payments.sqlite');
+      try {
+        database.pragma('busy_timeout = 5000');
+        ledger = database.prepare(ledgerSql).all() as typeof ledger;
+        payments = database.prepare(paymentsSql).all() as typeof payments;
+      } finally {
+        database.close();
+      }
+    }
+    const orderOf = new Map(payments.map((p) => [p.id, p.order_id]));
+    const byOrder = new Map<string, { charges: number; refunds: number }>();
+    let unknown = 0;
+    for (const entry of ledger) {
+      const orderId = orderOf.get(entry.key.replace(/:refund$/, ''));
+      if (orderId === undefined) {
+        if (entry.operation === 'charge') unknown++;
+        continue;
+      }
+      const money = byOrder.get(orderId) ?? { charges: 0, refunds: 0 };
+      if (entry.operation === 'charge') money.charges++;
+      else money.refunds++;
+      byOrder.set(orderId, money);
+    }
+    return { byOrder, unknown };
+  }
+
   async startBroker(port?: number): Promise<void> {
     const at = port ?? Number(new URL(this.nats?.url ?? '').port);
     this.nats = startNatsServer(at, this.natsStore);
@@ -132,6 +174,14 @@ export class ChaosShop {
     } catch {
       // it was replaced (and killed) meanwhile
     }
+  }
+
+  /** Sets (or with no settings clears) the gateway's injected faults for `service`, as an admin does from /ops. */
+  async injectFault(service: string, settings?: { delayMs: number; delayPercent: number; abortStatus: number; abortPercent: number }): Promise<void> {
+    const answer = settings
+      ? await this.call('PUT', `/api/admin/faults/${service}`, this.#admin, settings)
+      : await this.call('DELETE', `/api/admin/faults/${service}`, this.#admin);
+    if (answer.status !== 200 && answer.status !== 204) throw new Error(`fault injection for ${service} answered ${answer.status}`);
   }
 
   async call(
@@ -230,6 +280,8 @@ export class ChaosShop {
     const notes: string[] = [];
     let lost = 0;
     let chargedTwice = 0;
+    /** Orders whose payments settled, with what they should have cost: the ledger is read once they all have. */
+    const settled: Array<{ id: string; status: string }> = [];
     const sold = new Map<string, number>();
     const reasons = new Map<string, number>();
     for (const order of placed) {
@@ -259,6 +311,19 @@ export class ChaosShop {
       } else if (status === 'CANCELLED' && captured > 0) {
         lost++;
         notes.push(`order ${order.id} is CANCELLED but its capture was not refunded`);
+      } else settled.push({ id: order.id, status });
+    }
+    // What the provider itself moved (its ledger, not payments' own rows): one charge at most per
+    // order, kept for a paid order and refunded for a cancelled one.
+    const charged = await this.#providerCharges();
+    for (const { id, status } of settled) {
+      const money = charged.byOrder.get(id) ?? { charges: 0, refunds: 0 };
+      if (money.charges > 1) {
+        chargedTwice++;
+        notes.push(`order ${id} was charged ${money.charges} times by the provider`);
+      } else if (money.charges - money.refunds !== (PAID.has(status) ? 1 : 0)) {
+        lost++;
+        notes.push(`order ${id} (${status}): the provider charged ${money.charges} and refunded ${money.refunds}`);
       }
     }
     for (const [why, n] of reasons) notes.push(`${n} cancelled ${why}`);
@@ -276,6 +341,10 @@ export class ChaosShop {
       }
     }
     if (untold > 0) notes.push(`${untold} order(s) placed whose answer never reached the shopper`);
+    if (charged.unknown > 0) {
+      chargedTwice += charged.unknown;
+      notes.push(`${charged.unknown} charge(s) by the provider that no payment records`);
+    }
     for (const order of placed) this.#known.add(order.id);
     // Stock: moved by exactly what paid orders hold, once every reservation is settled.
     let stockDrift = 0;
