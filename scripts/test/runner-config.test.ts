@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseInstances, prettyLine } from '../src/runner/index.js';
+import { fileURLToPath } from 'node:url';
+import { loadRunnerConfig, parseInstances, prettyLine } from '../src/runner/index.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('parseInstances', () => {
   const services = ['catalog', 'orders'];
@@ -14,6 +17,16 @@ describe('parseInstances', () => {
     assert.throws(() => parseInstances('payments=2', services), /unknown service "payments"/);
     assert.throws(() => parseInstances('catalog=0', services), /wants 1 to 16 instances of catalog, got 0/);
     assert.throws(() => parseInstances('catalog:2', services), /must look like catalog=2,orders=3/);
+  });
+});
+
+describe('loadRunnerConfig', () => {
+  it('accepts a liveness timeout from 1 s to an hour, 10 s by default', () => {
+    assert.equal(loadRunnerConfig(ROOT, {}).livenessTimeoutMs, 10_000);
+    assert.equal(loadRunnerConfig(ROOT, { MICROSHOP_LIVENESS_TIMEOUT_MS: '1000' }).livenessTimeoutMs, 1_000);
+    assert.equal(loadRunnerConfig(ROOT, { MICROSHOP_LIVENESS_TIMEOUT_MS: '3600000' }).livenessTimeoutMs, 3_600_000);
+    assert.throws(() => loadRunnerConfig(ROOT, { MICROSHOP_LIVENESS_TIMEOUT_MS: '999' }), /MICROSHOP_LIVENESS_TIMEOUT_MS must be at least 1000/);
+    assert.throws(() => loadRunnerConfig(ROOT, { MICROSHOP_LIVENESS_TIMEOUT_MS: '3600001' }), /MICROSHOP_LIVENESS_TIMEOUT_MS must be at most 3600000/);
   });
 });
 
