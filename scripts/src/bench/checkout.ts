@@ -65,8 +65,19 @@ async function readHops(base: string, admin: string, traceIds: Iterable<string>,
   }
 }
 
-/** 16 shoppers check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED. */
-async function run(root: string, production: boolean, shoppers: number, seconds: number, tracing: Record<string, string>) {
+/**
+ * `shoppers` check out in a loop for `seconds`; each order is watched (25 ms polls) until CONFIRMED.
+ * `beforeLoad` is awaited once the shop is set up, just before the load starts (two shops run side
+ * by side start their load together); `namespace` keeps such a shop's NATS streams apart.
+ */
+async function run(
+  root: string,
+  production: boolean,
+  shoppers: number,
+  seconds: number,
+  tracing: Record<string, string>,
+  options: { beforeLoad?: () => Promise<void>; namespace?: string } = {},
+) {
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
   const env: Record<string, string> = {
@@ -86,7 +97,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
       env[`${service.toUpperCase()}_DATABASE_URL`] = database.url;
     }
     env.MICROSHOP_BUS = NATS_URL;
-    env.MICROSHOP_BUS_NAMESPACE = `benchshop${process.pid}`;
+    env.MICROSHOP_BUS_NAMESPACE = `benchshop${process.pid}${options.namespace ?? ''}`;
   }
   const runner = startChild(process.execPath, [join(root, 'scripts', 'dist', 'src', 'start.js')], { env });
   try {
@@ -124,6 +135,7 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     // CPU time of every process of the shop over the window, per confirmed order: on two busy
     // cores the shop's throughput is the CPU it can get divided by this, and unlike throughput it
     // is not moved by what else the machine runs.
+    await options.beforeLoad?.();
     const pids = [...runner.output().matchAll(/ started \(pid (\d+)/g)].map((m) => Number(m[1]));
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const latencies: number[] = [];
@@ -175,6 +187,17 @@ async function run(root: string, production: boolean, shoppers: number, seconds:
     await rm(dataDir, { recursive: true, force: true });
     for (const drop of drops) await drop();
   }
+}
+
+/** A function that resolves for every caller once `parties` callers have called it. */
+function meeting(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return () => {
+    if (++arrived >= parties) open();
+    return opened;
+  };
 }
 
 const TRACING_MODES: ReadonlyArray<[string, Record<string, string>]> = [
@@ -258,6 +281,23 @@ export async function checkoutBench(root: string, seconds: number, rounds: numbe
     };
     const otherCpu = modes.length > 2 ? `; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}` : '';
     lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}${otherCpu}`);
+    if (options.quick) continue;
+    // Tracing on and off once more, two shops side by side, 8 shoppers each, their loads started
+    // together: both see the same machine, which runs minutes apart do not (rounds of the same
+    // ratio above differ by up to a third on this shared machine).
+    const side: Array<{ rps: number; cpu: number }> = [];
+    for (let round = 0; round < rounds; round++) {
+      const together = meeting(2);
+      const [on, off] = await Promise.all(
+        [0, 1].map((index) => run(root, production, 8, seconds, modes[index]?.[1] ?? {}, { beforeLoad: together, namespace: `side${index}` })),
+      );
+      if (on && off) side.push({ rps: on.confirmedPerSecond / off.confirmedPerSecond, cpu: off.cpuMsPerOrder / on.cpuMsPerOrder });
+    }
+    lines.push(
+      `  ${name.padEnd(28)} tracing on / off, two shops at the same time (8 shoppers each): ${median(side.map((r) => r.rps)).toFixed(2)}x orders confirmed/s` +
+        ` (${side.map((r) => r.rps.toFixed(2)).join(', ')}); CPU per order (off / on) ${median(side.map((r) => r.cpu)).toFixed(2)}x` +
+        ` (${side.map((r) => r.cpu.toFixed(2)).join(', ')})`,
+    );
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

@@ -347,7 +347,8 @@ export async function gatewayBench(root: string, seconds: number, options: { qui
     // 10 % here). Each pair (gateway and its catalog) gets its share of the two cores and what
     // it does with it is its throughput; CPU per request of each pair comes from /proc.
     const sideBySide: Array<{ rps: number; cpu: number }> = [];
-    const pairPids = (base: string) => [pids.get(base), pids.get(base === gateway.url ? tracedBackend : backend)].filter((pid): pid is number => !!pid);
+    const pairPids = (base: string) =>
+      [pids.get(base), pids.get(base === gateway.url ? tracedBackend : backend)].filter((pid): pid is number => pid !== undefined && pid > 0);
     for (let round = 0; round < (quick ? 1 : tracingRounds); round++) {
       const pair = [gateway.url, untracedGateway.url];
       const before = pair.map((base) => pairPids(base).map(cpuMsWithChildren));
