@@ -217,7 +217,12 @@ function failures(runs: ReadonlyArray<{ reasons: string }>): string {
  * drifts over minutes): the figures are each mode's median, and each ratio the median of the
  * rounds' own ratios, the two runs of a ratio being at most a few minutes apart.
  */
-export async function checkoutBench(root: string, seconds: number, rounds: number, options: { quick?: boolean } = {}): Promise<string[]> {
+export async function checkoutBench(
+  root: string,
+  seconds: number,
+  rounds: number,
+  options: { quick?: boolean; nullCheck?: boolean } = {},
+): Promise<string[]> {
   const lines = [
     `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
       ` ${rounds} round(s) of every mode in a rotating order; medians:`,
@@ -284,17 +289,23 @@ export async function checkoutBench(root: string, seconds: number, rounds: numbe
     if (options.quick) continue;
     // Tracing on and off once more, two shops side by side, 8 shoppers each, their loads started
     // together: both see the same machine, which runs minutes apart do not (rounds of the same
-    // ratio above differ by up to a third on this shared machine).
+    // ratio above differ by up to a third on this shared machine). The two take turns at being
+    // started first. With `nullCheck` both shops run tracing off: how far apart two identical
+    // shops come out is the floor under the real comparison.
     const side: Array<{ rps: number; cpu: number }> = [];
+    const [onMode, offMode] = [options.nullCheck ? modes[1] : modes[0], modes[1]].map((mode) => mode?.[1] ?? {});
     for (let round = 0; round < rounds; round++) {
       const together = meeting(2);
-      const [on, off] = await Promise.all(
-        [0, 1].map((index) => run(root, production, 8, seconds, modes[index]?.[1] ?? {}, { beforeLoad: together, namespace: `side${index}` })),
+      const order = round % 2 === 0 ? [onMode, offMode] : [offMode, onMode];
+      const results = await Promise.all(
+        order.map((mode, index) => run(root, production, 8, seconds, mode ?? {}, { beforeLoad: together, namespace: `side${index}` })),
       );
+      const [on, off] = round % 2 === 0 ? results : [...results].reverse();
       if (on && off) side.push({ rps: on.confirmedPerSecond / off.confirmedPerSecond, cpu: off.cpuMsPerOrder / on.cpuMsPerOrder });
     }
+    const compared = options.nullCheck ? 'tracing off / off (the null check)' : 'tracing on / off';
     lines.push(
-      `  ${name.padEnd(28)} tracing on / off, two shops at the same time (8 shoppers each): ${median(side.map((r) => r.rps)).toFixed(2)}x orders confirmed/s` +
+      `  ${name.padEnd(28)} ${compared}, two shops at the same time (8 shoppers each): ${median(side.map((r) => r.rps)).toFixed(2)}x orders confirmed/s` +
         ` (${side.map((r) => r.rps.toFixed(2)).join(', ')}); CPU per order (off / on) ${median(side.map((r) => r.cpu)).toFixed(2)}x` +
         ` (${side.map((r) => r.cpu.toFixed(2)).join(', ')})`,
     );
