@@ -293,12 +293,13 @@ export async function checkoutBench(
     // started first. With `nullCheck` both shops run tracing off: how far apart two identical
     // shops come out is the floor under the real comparison.
     const side: Array<{ rps: number; cpu: number }> = [];
-    const [onMode, offMode] = [options.nullCheck ? modes[1] : modes[0], modes[1]].map((mode) => mode?.[1] ?? {});
+    const offMode = modes[1]?.[1] ?? {};
+    const onMode = options.nullCheck ? offMode : (modes[0]?.[1] ?? {});
     for (let round = 0; round < rounds; round++) {
       const together = meeting(2);
       const order = round % 2 === 0 ? [onMode, offMode] : [offMode, onMode];
       const results = await Promise.all(
-        order.map((mode, index) => run(root, production, 8, seconds, mode ?? {}, { beforeLoad: together, namespace: `side${index}` })),
+        order.map((mode, index) => run(root, production, 8, seconds, mode, { beforeLoad: together, namespace: `side${index}` })),
       );
       const [on, off] = round % 2 === 0 ? results : [...results].reverse();
       if (on && off) side.push({ rps: on.confirmedPerSecond / off.confirmedPerSecond, cpu: off.cpuMsPerOrder / on.cpuMsPerOrder });

@@ -57,6 +57,8 @@ export class ChaosShop {
   #stopped = new Set<number>();
   /** Every order seen so far, by id: the audit looks for orders nobody was told of. */
   readonly #known = new Set<string>();
+  /** Charges no payment accounts for, already counted: the ledger is read whole for every scenario. */
+  readonly #unaccounted = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -106,7 +108,7 @@ export class ChaosShop {
   /**
    * The simulated provider's ledger, read from payments' database: successful charges and refunds
    * per order (a charge's idempotency key is its payment's id, a refund's that id and `:refund`),
-   * and charges no payment row accounts for.
+   * and how many charges no payment row accounts for that no earlier scenario counted.
    */
   async #providerCharges(): Promise<{ byOrder: Map<string, { charges: number; refunds: number }>; unknown: number }> {
     const ledgerSql = 'select idempotency_key as key, operation from provider_ledger where ok = 1';
@@ -133,7 +135,10 @@ export class ChaosShop {
     for (const entry of ledger) {
       const orderId = orderOf.get(entry.key.replace(/:refund$/, ''));
       if (orderId === undefined) {
-        if (entry.operation === 'charge') unknown++;
+        if (entry.operation === 'charge' && !this.#unaccounted.has(entry.key)) {
+          this.#unaccounted.add(entry.key);
+          unknown++;
+        }
         continue;
       }
       const money = byOrder.get(orderId) ?? { charges: 0, refunds: 0 };
