@@ -136,8 +136,10 @@ async function run(
     // cores the shop's throughput is the CPU it can get divided by this, and unlike throughput it
     // is not moved by what else the machine runs.
     await options.beforeLoad?.();
-    const pids = [...runner.output().matchAll(/ started \(pid (\d+)/g)].map((m) => Number(m[1]));
-    const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+    const started = [...runner.output().matchAll(/(\S+) started \(pid (\d+)/g)].map((m) => ({ name: (m[1] ?? '?').replace(/-\d+$/, ''), pid: Number(m[2]) }));
+    const pids = started.map((s) => s.pid);
+    const cpuEachBefore = started.map((s) => cpuMs(s.pid));
+    const cpuBefore = cpuEachBefore.reduce((sum, ms) => sum + ms, 0);
     const latencies: number[] = [];
     const loadedTraces = new Set<string>();
     let failed = 0;
@@ -165,6 +167,11 @@ async function run(
     );
     const elapsed = (performance.now() - began) / 1000;
     const cpuSpent = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
+    // CPU per confirmed order of each process (by service), to tell where a difference lies.
+    const cpuByProcess: Record<string, number> = {};
+    started.forEach((s, i) => {
+      cpuByProcess[s.name] = (cpuByProcess[s.name] ?? 0) + (cpuMs(s.pid) - (cpuEachBefore[i] ?? 0)) / Math.max(1, latencies.length);
+    });
     const hops = { idle: new Map() as Hops, loaded: new Map() as Hops };
     if (tracing.OTEL_SDK_DISABLED !== 'true') {
       await new Promise((r) => setTimeout(r, 1_500)); // the services send their spans every 500 ms
@@ -174,6 +181,7 @@ async function run(
     }
     return {
       cpuMsPerOrder: cpuSpent / Math.max(1, latencies.length),
+      cpuByProcess,
       confirmedPerSecond: latencies.length / elapsed,
       hops,
       confirmed: latencies.length,
@@ -221,71 +229,74 @@ export async function checkoutBench(
   root: string,
   seconds: number,
   rounds: number,
-  options: { quick?: boolean; nullCheck?: boolean } = {},
+  options: { quick?: boolean; nullCheck?: boolean; sideBySideOnly?: boolean; stacks?: string; sampler?: string } = {},
 ): Promise<string[]> {
   const lines = [
     `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
       ` ${rounds} round(s) of every mode in a rotating order; medians:`,
   ];
-  const setups: Array<[string, boolean]> = [['embedded bus + SQLite', false]];
+  const wanted = (stack: string) => !options.stacks || options.stacks.split(',').includes(stack);
+  const setups: Array<[string, boolean]> = wanted('embedded') ? [['embedded bus + SQLite', false]] : [];
   // Quick (the regression watch): the embedded stack, tracing on and off only.
   const modes = options.quick ? TRACING_MODES.slice(0, 2) : TRACING_MODES;
   const down = options.quick ? undefined : ((await postgresUnreachable()) ?? (await natsUnreachable()));
-  if (!down && !options.quick) setups.push(['NATS JetStream + PostgreSQL', true]);
+  if (!down && !options.quick && wanted('nats')) setups.push(['NATS JetStream + PostgreSQL', true]);
   for (const [name, production] of setups) {
     // As a user runs it (tracing on, the default sampler), with OTEL_SDK_DISABLED=true, and two
     // standard samplers that show where the cost is: nothing sampled, every trace kept.
     type Result = Awaited<ReturnType<typeof run>>;
     const results: Result[][] = modes.map(() => []);
     const runsOf = (index: number): Result[] => results[index] ?? [];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < (options.sideBySideOnly ? 0 : rounds); round++) {
       for (let k = 0; k < modes.length; k++) {
         const index = (k + round) % modes.length;
         runsOf(index).push(await run(root, production, 16, seconds, modes[index]?.[1] ?? {}));
       }
     }
-    modes.forEach(([mode], index) => {
-      const runs = runsOf(index);
-      const each = runs.map((r) => r.confirmedPerSecond.toFixed(1)).join(', ');
-      lines.push(
-        `  ${name.padEnd(28)} ${mode.padEnd(38)} ${median(runs.map((r) => r.confirmedPerSecond)).toFixed(1)} orders confirmed/s (${each});` +
-          ` ${runs.reduce((sum, r) => sum + r.failed, 0)} not confirmed${failures(runs)}; POST -> CONFIRMED p50 ${median(runs.map((r) => r.p50)).toFixed(0)} ms,` +
-          ` p99 ${median(runs.map((r) => r.p99)).toFixed(0)} ms; CPU ${median(runs.map((r) => r.cpuMsPerOrder)).toFixed(1)} ms per confirmed order`,
-      );
-    });
-    // Where a checkout's events wait, from the traces the default sampler kept (mode 0).
-    for (const [when, label] of [['idle', '3 checkouts one at a time before each run'], ['loaded', 'the recorded checkouts among the 16 shoppers']] as const) {
-      const merged: Hops = new Map();
-      for (const r of runsOf(0)) {
-        for (const [hop, figures] of r.hops[when]) {
-          const into = merged.get(hop) ?? { relay: [], delivery: [], total: [], handling: [] };
-          merged.set(hop, into);
-          into.relay.push(...figures.relay);
-          into.delivery.push(...figures.delivery);
-          into.total.push(...figures.total);
-          into.handling.push(...figures.handling);
+    if (!options.sideBySideOnly) {
+      modes.forEach(([mode], index) => {
+        const runs = runsOf(index);
+        const each = runs.map((r) => r.confirmedPerSecond.toFixed(1)).join(', ');
+        lines.push(
+          `  ${name.padEnd(28)} ${mode.padEnd(38)} ${median(runs.map((r) => r.confirmedPerSecond)).toFixed(1)} orders confirmed/s (${each});` +
+            ` ${runs.reduce((sum, r) => sum + r.failed, 0)} not confirmed${failures(runs)}; POST -> CONFIRMED p50 ${median(runs.map((r) => r.p50)).toFixed(0)} ms,` +
+            ` p99 ${median(runs.map((r) => r.p99)).toFixed(0)} ms; CPU ${median(runs.map((r) => r.cpuMsPerOrder)).toFixed(1)} ms per confirmed order`,
+        );
+      });
+      // Where a checkout's events wait, from the traces the default sampler kept (mode 0).
+      for (const [when, label] of [['idle', '3 checkouts one at a time before each run'], ['loaded', 'the recorded checkouts among the 16 shoppers']] as const) {
+        const merged: Hops = new Map();
+        for (const r of runsOf(0)) {
+          for (const [hop, figures] of r.hops[when]) {
+            const into = merged.get(hop) ?? { relay: [], delivery: [], total: [], handling: [] };
+            merged.set(hop, into);
+            into.relay.push(...figures.relay);
+            into.delivery.push(...figures.delivery);
+            into.total.push(...figures.total);
+            into.handling.push(...figures.handling);
+          }
+        }
+        if (merged.size === 0) continue;
+        lines.push(`  ${name}, each saga hop, ${label} (median ms: written → sent by the relay → handler started = total; then the handling's own span):`);
+        for (const [hop, f] of [...merged].sort((a, b) => median(a[1].total) - median(b[1].total))) {
+          const ms = (values: number[]) => (values.length > 0 ? median(values).toFixed(0) : '?');
+          lines.push(`    ${hop.padEnd(52)} ${ms(f.relay).padStart(4)} + ${ms(f.delivery).padStart(4)} = ${ms(f.total).padStart(4)}; handling ${ms(f.handling).padStart(4)}   n=${f.total.length}`);
         }
       }
-      if (merged.size === 0) continue;
-      lines.push(`  ${name}, each saga hop, ${label} (median ms: written → sent by the relay → handler started = total; then the handling's own span):`);
-      for (const [hop, f] of [...merged].sort((a, b) => median(a[1].total) - median(b[1].total))) {
-        const ms = (values: number[]) => (values.length > 0 ? median(values).toFixed(0) : '?');
-        lines.push(`    ${hop.padEnd(52)} ${ms(f.relay).padStart(4)} + ${ms(f.delivery).padStart(4)} = ${ms(f.total).padStart(4)}; handling ${ms(f.handling).padStart(4)}   n=${f.total.length}`);
-      }
+      const ratio = (index: number) => {
+        const each = runsOf(index).map((r, round) => r.confirmedPerSecond / (runsOf(1)[round]?.confirmedPerSecond ?? Number.NaN));
+        return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
+      };
+      const others = modes.length > 2 ? `; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}` : '';
+      lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s${others}`);
+      // The same as throughput ratios (off's CPU per order over the mode's): above 1 costs nothing.
+      const cpuRatio = (index: number) => {
+        const each = runsOf(index).map((r, round) => (runsOf(1)[round]?.cpuMsPerOrder ?? Number.NaN) / r.cpuMsPerOrder);
+        return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
+      };
+      const otherCpu = modes.length > 2 ? `; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}` : '';
+      lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}${otherCpu}`);
     }
-    const ratio = (index: number) => {
-      const each = runsOf(index).map((r, round) => r.confirmedPerSecond / (runsOf(1)[round]?.confirmedPerSecond ?? Number.NaN));
-      return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
-    };
-    const others = modes.length > 2 ? `; nothing sampled / off ${ratio(2)}; every trace kept / off ${ratio(3)}` : '';
-    lines.push(`  ${name.padEnd(28)} tracing on / off: ${ratio(0)} orders confirmed/s${others}`);
-    // The same as throughput ratios (off's CPU per order over the mode's): above 1 costs nothing.
-    const cpuRatio = (index: number) => {
-      const each = runsOf(index).map((r, round) => (runsOf(1)[round]?.cpuMsPerOrder ?? Number.NaN) / r.cpuMsPerOrder);
-      return `${median(each).toFixed(2)}x (${each.map((x) => x.toFixed(2)).join(', ')})`;
-    };
-    const otherCpu = modes.length > 2 ? `; nothing sampled ${cpuRatio(2)}; every trace kept ${cpuRatio(3)}` : '';
-    lines.push(`  ${name.padEnd(28)} the same from CPU per order (off / on): ${cpuRatio(0)}${otherCpu}`);
     if (options.quick) continue;
     // Tracing on and off once more, two shops side by side, 8 shoppers each, their loads started
     // together: both see the same machine, which runs minutes apart do not (rounds of the same
@@ -293,8 +304,10 @@ export async function checkoutBench(
     // started first. With `nullCheck` both shops run tracing off: how far apart two identical
     // shops come out is the floor under the real comparison.
     const side: Array<{ rps: number; cpu: number }> = [];
+    /** Per process, its CPU per order in the traced shop and in the other, each round. */
+    const perProcess = new Map<string, Array<[on: number, off: number]>>();
     const offMode = modes[1]?.[1] ?? {};
-    const onMode = options.nullCheck ? offMode : (modes[0]?.[1] ?? {});
+    const onMode = options.nullCheck ? offMode : options.sampler ? { OTEL_TRACES_SAMPLER: options.sampler } : (modes[0]?.[1] ?? {});
     for (let round = 0; round < rounds; round++) {
       const together = meeting(2);
       const order = round % 2 === 0 ? [onMode, offMode] : [offMode, onMode];
@@ -302,7 +315,14 @@ export async function checkoutBench(
         order.map((mode, index) => run(root, production, 8, seconds, mode, { beforeLoad: together, namespace: `side${index}` })),
       );
       const [on, off] = round % 2 === 0 ? results : [...results].reverse();
-      if (on && off) side.push({ rps: on.confirmedPerSecond / off.confirmedPerSecond, cpu: off.cpuMsPerOrder / on.cpuMsPerOrder });
+      if (on && off) {
+        side.push({ rps: on.confirmedPerSecond / off.confirmedPerSecond, cpu: off.cpuMsPerOrder / on.cpuMsPerOrder });
+        for (const [process, ms] of Object.entries(on.cpuByProcess)) {
+          const pairs = perProcess.get(process) ?? [];
+          pairs.push([ms, off.cpuByProcess[process] ?? Number.NaN]);
+          perProcess.set(process, pairs);
+        }
+      }
     }
     const compared = options.nullCheck ? 'tracing off / off (the null check)' : 'tracing on / off';
     lines.push(
@@ -310,6 +330,12 @@ export async function checkoutBench(
         ` (${side.map((r) => r.rps.toFixed(2)).join(', ')}); CPU per order (off / on) ${median(side.map((r) => r.cpu)).toFixed(2)}x` +
         ` (${side.map((r) => r.cpu.toFixed(2)).join(', ')})`,
     );
+    const split = [...perProcess].map(([process, pairs]) => {
+      const on = median(pairs.map(([ms]) => ms));
+      const off = median(pairs.map(([, ms]) => ms));
+      return `${process} ${on.toFixed(2)}/${off.toFixed(2)}`;
+    });
+    lines.push(`  ${name.padEnd(28)} the same, CPU ms per order of each process (${options.nullCheck ? 'first / second' : 'on / off'}, medians): ${split.join(', ')}`);
   }
   if (down) lines.push(`  (PostgreSQL + NATS skipped: ${down})`);
   return lines;

@@ -16,7 +16,9 @@ import { tracingBench } from './tracing.js';
  * whose latency is measured at BENCH_EVENT_RATE (2000/s) or half the measured peak if lower;
  * BENCH_CHECKOUT_SECONDS (15) is how long each checkout run lasts and BENCH_CHECKOUT_ROUNDS (3) how
  * many runs of each tracing mode there are, per setup (BENCH_CHECKOUT_NULL=1: the side-by-side rounds compare two
- * shops with tracing off, a null check of that comparison); BENCH_GATEWAY_SECONDS (10) how long each
+ * shops with tracing off, a null check of that comparison; BENCH_CHECKOUT_SIDE_ONLY=1: only the side-by-side rounds;
+ * BENCH_CHECKOUT_STACKS=embedded or nats: one stack only; BENCH_CHECKOUT_SAMPLER: the traced side-by-side shop's
+ * OTEL_TRACES_SAMPLER instead of the default sampler); BENCH_GATEWAY_SECONDS (10) how long each
  * proxy is loaded and BENCH_GATEWAY_ROUNDS (3) how many more turns the gateway gets with tracing on
  * and off; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size the tracing breakdown;
  * BENCH_DISK_SECONDS (30) how long shoppers buy for the disk figures. Quote figures measured in one run.
@@ -31,6 +33,9 @@ const suites: Record<string, (runs: number) => Promise<string[]>> = {
   checkout: () =>
     checkoutBench(root, Number(process.env.BENCH_CHECKOUT_SECONDS ?? 15), Number(process.env.BENCH_CHECKOUT_ROUNDS ?? 3), {
       nullCheck: process.env.BENCH_CHECKOUT_NULL === '1',
+      sideBySideOnly: process.env.BENCH_CHECKOUT_SIDE_ONLY === '1',
+      stacks: process.env.BENCH_CHECKOUT_STACKS,
+      sampler: process.env.BENCH_CHECKOUT_SAMPLER,
     }),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
   disk: () => diskBench(root, Number(process.env.BENCH_DISK_SECONDS ?? 30)),
