@@ -18,6 +18,7 @@ import { TraceStore } from './traces/store.js';
 import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TrafficSampler } from './upstreams/sampler.js';
+import { reportToRunner } from './upstreams/signals.js';
 
 /** Routes the gateway answers itself under /api. */
 const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map', '/api/admin/faults']);
@@ -75,6 +76,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
   const sampler = new TrafficSampler(upstreams, metrics.duration, config.sampleIntervalMs);
   sampler.start();
   app.addHook('onClose', async () => sampler.stop());
+  reportToRunner(sampler, upstreams);
   // The local runner sends the new instance lists over its IPC channel when it scales a service.
   const unfollow = followRunner(upstreams);
   app.addHook('onClose', async () => unfollow());

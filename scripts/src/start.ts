@@ -60,6 +60,7 @@ function listenForCommands(): void {
     const [command, ...rest] = words;
     if (command === 'status') {
       for (const entry of runner.status()) say(entry);
+      for (const d of runner.decisions.slice(-5)) say(`autoscaled ${d.service} ${d.from} -> ${d.to} at ${d.at}: ${d.reason}`);
       return;
     }
     if (command === 'scale' && rest.length > 0) {

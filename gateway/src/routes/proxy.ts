@@ -39,7 +39,28 @@ const CLIENT_FORBIDDEN_HEADER = /^(x-(user|microshop)-.*|forwarded|x-real-ip|exp
 declare module 'fastify' {
   interface FastifyRequest {
     upstreamInstance: Instance | null;
+    /** The instance this request counts as in flight to, until it answers, fails or the exchange ends. */
+    inflightAt: Instance | null;
   }
+}
+
+/** Ends the request's count in its instance's `inflight`, once, whichever of the exchange's ends comes first. */
+function releaseInflight(request: FastifyRequest): void {
+  const instance = request.inflightAt;
+  if (!instance) return;
+  request.inflightAt = null;
+  instance.inflight--;
+}
+
+/**
+ * The service's headers as the client gets them; called for every answer the service gives, also
+ * when the client has gone away meanwhile (then reply-from sends nothing and Fastify's
+ * onResponse never runs: counting down only there left such requests in flight for ever, which
+ * skewed the choice of instance and the autoscaler's signals).
+ */
+function answeredHeaders(headers: IncomingHttpHeaders, request?: FastifyRequest): IncomingHttpHeaders {
+  if (request) releaseInflight(request);
+  return endToEndHeaders(headers);
 }
 
 function errorCode(error: Error & { code?: string; cause?: unknown }): string | undefined {
@@ -171,8 +192,9 @@ export async function proxyRoutes(
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     scope.decorateRequest('upstreamInstance', null);
+    scope.decorateRequest('inflightAt', null);
     scope.addHook('onResponse', (request, _reply, done) => {
-      if (request.upstreamInstance) request.upstreamInstance.inflight--;
+      releaseInflight(request);
       done();
     });
 
@@ -212,6 +234,7 @@ export async function proxyRoutes(
       }
       instance.inflight++;
       request.upstreamInstance = instance;
+      request.inflightAt = instance;
       const started = performance.now();
       const withBody = !HAS_NO_BODY.has(request.method) && Buffer.isBuffer(request.body);
       const retry = (reason: string): FastifyReply | undefined => {
@@ -224,7 +247,7 @@ export async function proxyRoutes(
       return fromUpstream(reply, `${instance.url}${request.url}`, {
         ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
         rewriteRequestHeaders,
-        rewriteHeaders: endToEndHeaders,
+        rewriteHeaders: answeredHeaders,
         // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
         retryDelay: () => null,
         onResponse: (_request, _reply, res) => {
@@ -238,7 +261,7 @@ export async function proxyRoutes(
           sendBody(request, reply, status, res.stream, pool.name);
         },
         onError: (_reply, { error }) => {
-          instance.inflight--;
+          releaseInflight(request);
           request.upstreamInstance = null;
           const code = errorCode(error as Error & { code?: string });
           metrics.requests.inc({ service: pool.name, outcome: code ?? 'error' });

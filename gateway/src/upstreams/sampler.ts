@@ -88,6 +88,8 @@ export class TrafficSampler {
   #buckets = new Map<string, Buckets>();
   #sampledAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
+  /** Called after every sample (the runner's autoscaler hears of it, signals.ts). */
+  readonly listeners: Array<() => void> = [];
 
   constructor(
     private readonly upstreams: Upstreams,
@@ -129,6 +131,7 @@ export class TrafficSampler {
       this.#push(pool.name, { t: Date.now(), rps: requestsPerSecond, errorRate, p95Ms: p95 });
     }
     this.#buckets = buckets;
+    for (const listener of this.listeners) listener();
   }
 
   /** The instance's counts since the previous sample (a new instance's counters start at zero). */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { custom, type Env, int, loadConfig, str } from '@microshop/kit/light';
+import { parseAutoscale } from './autoscaler.js';
 
 export const MAX_INSTANCES = 16;
 
@@ -43,6 +44,9 @@ export function loadRunnerConfig(root: string, env: Env = process.env) {
       host: str('HOST', { default: 'localhost' }),
       dataDir: str('MICROSHOP_DATA_DIR', { default: './data' }),
       instances: custom('MICROSHOP_INSTANCES', (text) => parseInstances(text, services)),
+      autoscale: custom('MICROSHOP_AUTOSCALE', (text) => parseAutoscale(text, services)),
+      /** How long a service must stay quiet before the autoscaler takes an instance away (at most 2 minutes). */
+      autoscaleCooldownMs: int('MICROSHOP_AUTOSCALE_COOLDOWN_MS', { default: 60_000, min: 5_000, max: 120_000 }),
       logFormat: custom('MICROSHOP_LOG_FORMAT', (text) => {
         const value = (text ?? 'pretty').toLowerCase();
         if (value !== 'pretty' && value !== 'json') throw new Error(`must be pretty or json, got ${JSON.stringify(text)}`);

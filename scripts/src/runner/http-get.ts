@@ -1,7 +1,7 @@
 import { get } from 'node:http';
 
 /** GET with node:http: the runner stays small by never loading fetch's HTTP client. */
-export function getJson(url: string, timeoutMs = 1_000): Promise<{ status: number; body: unknown }> {
+export function getText(url: string, timeoutMs = 1_000): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = get(url, { timeout: timeoutMs, agent: false }, (response) => {
       let text = '';
@@ -9,15 +9,14 @@ export function getJson(url: string, timeoutMs = 1_000): Promise<{ status: numbe
       response.on('data', (chunk: string) => {
         text += chunk;
       });
-      response.on('end', () => {
-        try {
-          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
-        } catch (error) {
-          reject(error);
-        }
-      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
     });
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
   });
+}
+
+export async function getJson(url: string, timeoutMs = 1_000): Promise<{ status: number; body: unknown }> {
+  const { status, text } = await getText(url, timeoutMs);
+  return { status, body: JSON.parse(text) };
 }

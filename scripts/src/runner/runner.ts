@@ -1,14 +1,24 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
+import { Autoscaler, DEFAULT_AUTOSCALER, type Decision, pendingIn, processCpuMs, type Signals } from './autoscaler.js';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
-import { getJson } from './http-get.js';
+import { getJson, getText } from './http-get.js';
 import { type ScrapeTarget, writeTargets } from './prometheus-targets.js';
 import { serverScript } from './scripts.js';
 import { Supervisor } from './supervisor.js';
 
 /** How long a scaled-down instance keeps running after the gateway stops sending it requests. */
 const LEAVE_GRACE_MS = 500;
+/** How often the autoscaler reads its signals (the gateway samples its traffic as often). */
+const AUTOSCALE_INTERVAL_MS = 2_000;
+/** Decisions kept for `status` and the dashboard. */
+const DECISIONS_KEPT = 100;
+/** What the runner tells the gateway of its autoscaler (shown in /ops). */
+export const AUTOSCALE_MESSAGE = 'microshop.autoscale';
+const SIGNALS_MESSAGE = 'microshop.signals';
+
+type GatewaySignals = Record<string, { inflight?: number; p95Ms?: number | null }>;
 
 type Readiness = { pid?: number; services?: Record<string, { healthy: number; instances: number }> };
 
@@ -59,6 +69,12 @@ export class Runner {
   #port: number;
   /** Holds the gateway's port while the services start, so no other program takes it meanwhile. */
   #held: Server | undefined;
+  #autoscaleTimer: NodeJS.Timeout | undefined;
+  /** What the gateway last said of each service (its signals message). */
+  #gatewaySignals: GatewaySignals = {};
+  /** The autoscaler's decisions, oldest first, and each service's instance count over time. */
+  readonly decisions: Decision[] = [];
+  readonly #history: Array<{ t: number; instances: Record<string, number> }> = [];
 
   constructor(
     private readonly config: RunnerConfig,
@@ -147,7 +163,11 @@ export class Runner {
     // and the bundle of public keys everyone verifies with (SPEC §5a).
     this.#keys = await ensureLocalKeys(resolve(this.config.dataDir), [...this.config.services, 'gateway']);
     for (const service of this.config.services) {
-      for (let i = 1; i <= (this.config.instances[service] ?? 1); i++) await this.#addInstance(service);
+      const bounds = this.config.autoscale[service];
+      const wanted = this.config.instances[service] ?? 1;
+      // An autoscaled service starts within its bounds.
+      const count = bounds ? Math.min(bounds.max, Math.max(bounds.min, wanted)) : wanted;
+      for (let i = 1; i <= count; i++) await this.#addInstance(service);
     }
     // Services call each other rarely (orders reads the cart), at the same addresses the gateway uses.
     for (const supervisor of this.services) supervisor.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
@@ -171,10 +191,15 @@ export class Runner {
       this.config.logFormat === 'pretty',
       { timeoutMs: this.config.livenessTimeoutMs },
     );
+    this.gateway.onMessage = (message) => {
+      const { type, services } = (message ?? {}) as { type?: unknown; services?: unknown };
+      if (type === SIGNALS_MESSAGE && typeof services === 'object' && services !== null) this.#gatewaySignals = services as GatewaySignals;
+    };
     await this.#release();
     this.gateway.start();
     await this.#waitReady([this.gateway]);
     this.#writeTargets();
+    this.#startAutoscaler();
     return Math.round(performance.now() - began);
   }
 
@@ -286,6 +311,83 @@ export class Runner {
     return `${service}: ${before} -> ${count} instance(s) (${names})`;
   }
 
+  /**
+   * MICROSHOP_AUTOSCALE: every 2 s, each bounded service's signals (its instances' CPU from /proc,
+   * what the gateway has in flight to it and its p95 there, its consumers' backlog from its
+   * /metrics) go to the Autoscaler, and what it decides is done with scale(), one change at a
+   * time, logged with its reason and told to the gateway for /ops.
+   */
+  #startAutoscaler(): void {
+    const bounds = this.config.autoscale;
+    const services = Object.keys(bounds);
+    if (services.length === 0) return;
+    const autoscaler = new Autoscaler(bounds, { ...DEFAULT_AUTOSCALER, cooldownMs: this.config.autoscaleCooldownMs });
+    this.say(`autoscaling ${services.map((s) => `${s} ${bounds[s]?.min}-${bounds[s]?.max}`).join(', ')} (scale-in after ${this.config.autoscaleCooldownMs / 1000} s quiet)`);
+    const cpuSeen = new Map<number, { ms: number; at: number }>();
+    let busy = false;
+    const tick = async () => {
+      if (busy || this.#stopping) return;
+      busy = true;
+      try {
+        for (const service of services) {
+          const signals = await this.#signalsOf(service, cpuSeen);
+          if (!signals) continue;
+          const decision = autoscaler.decide(service, signals, performance.now());
+          if (!decision || decision.to === signals.instances) continue;
+          const entry: Decision = { at: new Date().toISOString(), service, from: signals.instances, to: decision.to, reason: decision.reason };
+          this.decisions.push(entry);
+          if (this.decisions.length > DECISIONS_KEPT) this.decisions.shift();
+          this.say(`autoscale ${service} ${entry.from} -> ${entry.to}: ${entry.reason}`);
+          try {
+            this.say(`scaled ${await this.scale(service, decision.to)}`);
+          } catch (error) {
+            this.say(`autoscale ${service} failed: ${(error as Error).message}`);
+          }
+        }
+        this.#history.push({ t: Date.now(), instances: Object.fromEntries(services.map((s) => [s, this.#instances.get(s)?.length ?? 0])) });
+        if (this.#history.length > 450) this.#history.shift();
+        this.gateway?.send({ type: AUTOSCALE_MESSAGE, bounds, decisions: this.decisions.slice(-20), history: this.#history.slice(-150) });
+      } finally {
+        busy = false;
+      }
+    };
+    this.#autoscaleTimer = setInterval(() => void tick(), AUTOSCALE_INTERVAL_MS);
+    this.#autoscaleTimer.unref();
+  }
+
+  async #signalsOf(service: string, cpuSeen: Map<number, { ms: number; at: number }>): Promise<Signals | undefined> {
+    const list = this.#instances.get(service) ?? [];
+    if (list.length === 0) return undefined;
+    let cores = 0;
+    let measured = 0;
+    const now = performance.now();
+    for (const supervisor of list) {
+      const pid = supervisor.pid;
+      const ms = pid === undefined ? undefined : processCpuMs(pid);
+      if (pid === undefined || ms === undefined) continue;
+      const before = cpuSeen.get(pid);
+      cpuSeen.set(pid, { ms, at: now });
+      if (!before || now <= before.at) continue;
+      cores += (ms - before.ms) / (now - before.at);
+      measured++;
+    }
+    let backlog = 0;
+    try {
+      const first = list[0];
+      if (first) backlog = pendingIn((await getText(`${first.url}/metrics`)).text);
+    } catch {
+      // No metrics this time: the other signals decide.
+    }
+    const seen = this.#gatewaySignals[service] ?? {};
+    return {
+      instances: list.length,
+      cpu: measured > 0 ? cores / measured : 0,
+      inflight: (seen.inflight ?? 0) / list.length,
+      p95Ms: seen.p95Ms ?? null,
+      backlog,
+    };
+  }
+
   /** One line per service: its instances with pid and port. */
   status(): string[] {
     return [...this.#instances].map(
@@ -296,6 +398,7 @@ export class Runner {
   /** Gateway first (no new traffic), then the services; each gets SIGTERM, then SIGKILL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      clearInterval(this.#autoscaleTimer);
       const instances = [...this.services, ...this.#joining, ...this.#leaving];
       for (const supervisor of [...instances, this.gateway]) supervisor?.prepareToStop();
       await this.#release();

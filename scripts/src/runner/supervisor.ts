@@ -34,6 +34,8 @@ export interface LivenessOptions {
 export class Supervisor {
   #child: ChildProcess | undefined;
   #stopping = false;
+  /** Messages the instance sends over its IPC channel (the gateway's signals for the autoscaler). */
+  onMessage: ((message: unknown) => void) | undefined;
   #backoff = FIRST_BACKOFF_MS;
   #restartTimer: NodeJS.Timeout | undefined;
   #startedAt = 0;
@@ -94,6 +96,7 @@ export class Supervisor {
     if (child.stderr) pipeWithPrefix(child.stderr, this.spec.name, process.stderr, this.pretty);
     this.say(`${this.spec.name} started (pid ${child.pid}, port ${this.spec.port})`);
     child.on('error', (error) => this.say(`${this.spec.name} could not start: ${error.message}`));
+    child.on('message', (message) => this.onMessage?.(message));
     this.#watchLiveness(child);
     child.on('exit', (code, signal) => {
       if (this.#child === child) this.#child = undefined;
