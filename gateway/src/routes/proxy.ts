@@ -45,7 +45,7 @@ declare module 'fastify' {
 }
 
 /** Ends the request's count in its instance's `inflight`, once, whichever of the exchange's ends comes first. */
-function releaseInflight(request: FastifyRequest): void {
+function releaseInflight(request: { inflightAt: Instance | null }): void {
   const instance = request.inflightAt;
   if (!instance) return;
   request.inflightAt = null;
@@ -58,7 +58,7 @@ function releaseInflight(request: FastifyRequest): void {
  * onResponse never runs: counting down only there left such requests in flight for ever, which
  * skewed the choice of instance and the autoscaler's signals).
  */
-function answeredHeaders(headers: IncomingHttpHeaders, request?: FastifyRequest): IncomingHttpHeaders {
+function answeredHeaders(headers: IncomingHttpHeaders, request?: { inflightAt: Instance | null }): IncomingHttpHeaders {
   if (request) releaseInflight(request);
   return endToEndHeaders(headers);
 }
