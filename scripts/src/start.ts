@@ -61,6 +61,7 @@ function listenForCommands(): void {
     if (command === 'status') {
       for (const entry of runner.status()) say(entry);
       for (const d of runner.decisions.slice(-5)) say(`autoscaled ${d.service} ${d.from} -> ${d.to} at ${d.at}: ${d.reason}`);
+      for (const r of runner.releases.slice(-3)) say(`release of ${r.service} at ${r.startedAt}: ${r.state}${r.state === 'on trial' ? ` (${r.percent}%)` : ''}${r.reason ? `: ${r.reason}` : ''}`);
       return;
     }
     if (command === 'scale' && rest.length > 0) {
@@ -77,7 +78,18 @@ function listenForCommands(): void {
       }
       return;
     }
-    say('commands: `scale <service>=<instances> ...` (e.g. scale catalog=3), `status`; Ctrl-C stops everything');
+    if (command === 'deploy' && rest.length >= 1 && rest.length <= 2) {
+      const [service = '', script] = rest;
+      runner.deploy(service, script).then(
+        (result) => say(`deployed ${result}`),
+        (error: Error) => say(`deploy ${service} failed: ${error.message}`),
+      );
+      return;
+    }
+    say(
+      'commands: `scale <service>=<instances> ...` (e.g. scale catalog=3), `deploy <service> [server script]` (a canary release of its newly built code),' +
+        ' `status`; Ctrl-C stops everything',
+    );
   });
   // No terminal (stdin closed, as under a service manager): the runner simply takes no commands.
   lines.on('error', () => undefined);

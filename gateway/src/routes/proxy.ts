@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
-import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, HttpProblem, sendProblem } from '@microshop/kit';
+import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, HttpProblem, recordLatency, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
 import { unavailablePage } from '../unavailable-page.js';
@@ -251,7 +251,9 @@ export async function proxyRoutes(
         // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
         retryDelay: () => null,
         onResponse: (_request, _reply, res) => {
-          metrics.duration.observe({ service: pool.name }, (performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          metrics.duration.observe({ service: pool.name }, ms / 1000);
+          recordLatency(instance, ms);
           const status = res.statusCode ?? 0;
           metrics.requests.inc({ service: pool.name, outcome: String(status) });
           instance.requests++;

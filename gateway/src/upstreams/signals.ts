@@ -1,4 +1,4 @@
-import type { Upstreams } from '@microshop/kit';
+import { recentP95, type Upstreams } from '@microshop/kit';
 import type { TrafficSampler } from './sampler.js';
 
 /** The message the gateway sends its runner after every traffic sample. */
@@ -11,6 +11,8 @@ export interface ServiceSignals {
   p95Ms: number | null;
   rps: number;
   errorRate: number;
+  /** Each instance's counts since it joined and the p95 of its last answers (a canary's analysis). */
+  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null }>;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ServiceSignals {
  */
 export function reportToRunner(sampler: TrafficSampler, upstreams: Upstreams): void {
   if (typeof process.send !== 'function') return;
-  sampler.listeners.push(() => {
+  const report = () => {
     if (!process.connected) return;
     const services: Record<string, ServiceSignals> = {};
     for (const pool of upstreams.pools.values()) {
@@ -31,8 +33,17 @@ export function reportToRunner(sampler: TrafficSampler, upstreams: Upstreams): v
         p95Ms: point?.p95Ms ?? null,
         rps: point?.rps ?? 0,
         errorRate: point?.errorRate ?? 0,
+        each: pool.instances.map((i) => ({ url: i.url, requests: i.requests, failures: i.failures, p95Ms: recentP95(i) })),
       };
     }
     process.send?.({ type: SIGNALS_MESSAGE, services }, undefined, {}, () => {});
+  };
+  sampler.listeners.push(report);
+  // The runner asks between samples when it needs fresh counts (a canary under way).
+  process.on('message', (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === SIGNALS_REQUEST) report();
   });
 }
+
+/** What the runner sends to ask for a signals message now. */
+export const SIGNALS_REQUEST = 'microshop.signals.request';

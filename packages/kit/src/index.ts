@@ -24,6 +24,6 @@ export { acceptAnyQuery, createValidatorCompiler, fieldErrors } from './validati
 export { type Caller, type Role, requireAdmin, requireUser, traceContext, userFrom, type VerifiedUser } from './identity.js';
 export * from './trust/index.js';
 export { ServiceClient, type ServiceResponse } from './service-client.js';
-export { type Instance, ServicePool, Upstreams } from './upstreams/pool.js';
+export { type Canary, type Instance, recentP95, recordLatency, ServicePool, Upstreams } from './upstreams/pool.js';
 export { CircuitState, type Guard, guardFor, RetryBudget } from './upstreams/resilience.js';
-export { discoverUpstreams, followRunner, parseUpstreamsMessage } from './upstreams/discovery.js';
+export { discoverUpstreams, followRunner, parseCanaries, parseUpstreamsMessage } from './upstreams/discovery.js';

@@ -46,6 +46,8 @@ export function loadRunnerConfig(root: string, env: Env = process.env) {
       instances: custom('MICROSHOP_INSTANCES', (text) => parseInstances(text, services)),
       autoscale: custom('MICROSHOP_AUTOSCALE', (text) => parseAutoscale(text, services)),
       /** How long a service must stay quiet before the autoscaler takes an instance away (at most 2 minutes). */
+      /** How long each step of a canary release (`deploy`) lasts. */
+      canaryStepMs: int('MICROSHOP_CANARY_STEP_MS', { default: 30_000, min: 1_000, max: 600_000 }),
       autoscaleCooldownMs: int('MICROSHOP_AUTOSCALE_COOLDOWN_MS', { default: 60_000, min: 5_000, max: 120_000 }),
       logFormat: custom('MICROSHOP_LOG_FORMAT', (text) => {
         const value = (text ?? 'pretty').toLowerCase();

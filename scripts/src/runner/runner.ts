@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { Autoscaler, DEFAULT_AUTOSCALER, type Decision, pendingIn, processCpuMs, type Signals } from './autoscaler.js';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
+import { CANARY_STEPS, judgeCanary, type Release, type StepCounts } from './release.js';
 import { getJson, getText } from './http-get.js';
 import { type ScrapeTarget, writeTargets } from './prometheus-targets.js';
 import { serverScript } from './scripts.js';
@@ -14,11 +16,17 @@ const LEAVE_GRACE_MS = 500;
 const AUTOSCALE_INTERVAL_MS = 2_000;
 /** Decisions kept for `status` and the dashboard. */
 const DECISIONS_KEPT = 100;
-/** What the runner tells the gateway of its autoscaler (shown in /ops). */
-export const AUTOSCALE_MESSAGE = 'microshop.autoscale';
+/** What the runner tells the gateway of its autoscaler and releases (shown in /ops). */
+export const RUNNER_MESSAGE = 'microshop.runner';
 const SIGNALS_MESSAGE = 'microshop.signals';
+const SIGNALS_REQUEST = 'microshop.signals.request';
+/** How often a canary's answers are looked at during a step. */
+const CANARY_CHECK_MS = 500;
+/** Releases kept for `status` and the dashboard. */
+const RELEASES_KEPT = 20;
 
-type GatewaySignals = Record<string, { inflight?: number; p95Ms?: number | null }>;
+type InstanceCounts = { url: string; requests: number; failures: number; p95Ms: number | null };
+type GatewaySignals = Record<string, { inflight?: number; p95Ms?: number | null; each?: InstanceCounts[] }>;
 
 type Readiness = { pid?: number; services?: Record<string, { healthy: number; instances: number }> };
 
@@ -75,6 +83,11 @@ export class Runner {
   /** The autoscaler's decisions, oldest first, and each service's instance count over time. */
   readonly decisions: Decision[] = [];
   readonly #history: Array<{ t: number; instances: Record<string, number> }> = [];
+  /** Canaries on trial: their URL and share of the traffic, by service (sent with the instance lists). */
+  readonly #canaries = new Map<string, { url: string; percent: number }>();
+  /** Releases, oldest first (`deploy`). */
+  readonly releases: Release[] = [];
+  #autoscaleReport: Record<string, unknown> | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -126,14 +139,14 @@ export class Runner {
     return env;
   }
 
-  async #addInstance(service: string): Promise<Supervisor> {
+  async #addInstance(service: string, script?: string): Promise<Supervisor> {
     const i = (this.#numbered.get(service) ?? 0) + 1;
     this.#numbered.set(service, i);
     const port = await freePort();
     const supervisor = new Supervisor(
       {
         name: `${service}-${i}`,
-        script: this.#script(join(this.config.root, 'services', service)),
+        script: script ?? this.#script(join(this.config.root, 'services', service)),
         port,
         env: this.#envFor(service, {
           PORT: String(port),
@@ -235,9 +248,10 @@ export class Runner {
   #publishUpstreams(): void {
     const text = this.#upstreamsText();
     const upstreams = Object.fromEntries([...this.#instances].map(([service, list]) => [service, list.map((s) => s.url)]));
+    const canaries = Object.fromEntries(this.#canaries);
     for (const supervisor of [...this.services, ...(this.gateway ? [this.gateway] : [])]) {
       supervisor.spec.env.MICROSHOP_UPSTREAMS = text;
-      supervisor.send({ type: UPSTREAMS_MESSAGE, upstreams }, true);
+      supervisor.send({ type: UPSTREAMS_MESSAGE, upstreams, canaries }, true);
     }
     this.#writeTargets();
   }
@@ -330,6 +344,8 @@ export class Runner {
       busy = true;
       try {
         for (const service of services) {
+          // A release under way decides the service's instances until it ends.
+          if (this.releases.some((r) => r.service === service && r.endedAt === undefined)) continue;
           const signals = await this.#signalsOf(service, cpuSeen);
           if (!signals) continue;
           const decision = autoscaler.decide(service, signals, performance.now());
@@ -346,7 +362,8 @@ export class Runner {
         }
         this.#history.push({ t: Date.now(), instances: Object.fromEntries(services.map((s) => [s, this.#instances.get(s)?.length ?? 0])) });
         if (this.#history.length > 450) this.#history.shift();
-        this.gateway?.send({ type: AUTOSCALE_MESSAGE, bounds, decisions: this.decisions.slice(-20), history: this.#history.slice(-150) });
+        this.#autoscaleReport = { bounds, decisions: this.decisions.slice(-20), history: this.#history.slice(-150) };
+        this.#report();
       } finally {
         busy = false;
       }
@@ -386,6 +403,152 @@ export class Runner {
       p95Ms: seen.p95Ms ?? null,
       backlog,
     };
+  }
+
+  /** Tells the gateway what the autoscaler and the releases are doing (the dashboard shows it). */
+  #report(): void {
+    this.gateway?.send({ type: RUNNER_MESSAGE, autoscale: this.#autoscaleReport ?? null, releases: this.releases.slice(-RELEASES_KEPT) });
+  }
+
+  /**
+   * `deploy <service> [script]`: a canary release of the service's newly built code (or of
+   * `script`, another release's server). One instance of it starts beside the stable ones and,
+   * once ready, takes 5 %, 25 %, 50 %, then 100 % of the service's requests at the gateway (and
+   * of the services' calls), for `canaryStepMs` each; its failures and p95 are compared with the
+   * stable instances' every half second (judgeCanary). A step it fails rolls it back at once: its
+   * share goes back to the stable instances and it stops gracefully. After the last step it is
+   * promoted: the stable instances are replaced, one new-code instance for each, and the service's
+   * later restarts and scale-ups run the new code. Resolves with what happened.
+   */
+  deploy(service: string, script?: string): Promise<string> {
+    const run = this.#scaling.then(() => this.#deploy(service, script));
+    this.#scaling = run.catch(() => undefined);
+    return run;
+  }
+
+  async #deploy(service: string, script: string | undefined): Promise<string> {
+    const stable = this.#instances.get(service);
+    if (!stable) throw new Error(`no service called ${JSON.stringify(service)} (known: ${[...this.#instances.keys()].join(', ')})`);
+    if (this.#stopping) throw new Error('stopping');
+    const dir = join(this.config.root, 'services', service);
+    const newScript = script ? resolve(script) : serverScript(this.config.root, dir).script;
+    if (!existsSync(newScript)) throw new Error(`no server at ${newScript}`);
+    const release: Release = {
+      service,
+      startedAt: new Date().toISOString(),
+      script: newScript,
+      canary: undefined,
+      percent: 0,
+      state: 'starting',
+      steps: [],
+      reason: undefined,
+      endedAt: undefined,
+    };
+    this.releases.push(release);
+    if (this.releases.length > RELEASES_KEPT) this.releases.shift();
+    const end = (state: Release['state'], reason: string): string => {
+      release.state = state;
+      release.reason = reason;
+      release.endedAt = new Date().toISOString();
+      this.#report();
+      return `${service} ${state}: ${reason}`;
+    };
+    this.say(`deploy ${service}: starting ${newScript} beside ${stable.length} stable instance(s)`);
+    this.#report();
+    const before = [...stable];
+    const canary = await this.#addInstance(service, newScript);
+    this.#instances.set(service, before);
+    canary.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
+    this.#joining.add(canary);
+    canary.start();
+    try {
+      await this.#waitReady([canary]);
+    } catch (error) {
+      await canary.stop();
+      return end('failed', `the new release never became ready: ${(error as Error).message}`);
+    } finally {
+      this.#joining.delete(canary);
+    }
+    release.canary = canary.spec.name;
+    release.state = 'on trial';
+    this.#canaries.set(service, { url: canary.url, percent: 0 });
+    this.#instances.set(service, [...before, canary]);
+    this.#publishUpstreams();
+
+    for (const percent of CANARY_STEPS) {
+      release.percent = percent;
+      this.#canaries.set(service, { url: canary.url, percent });
+      this.#publishUpstreams();
+      this.say(`deploy ${service}: ${canary.spec.name} takes ${percent}% of the traffic`);
+      this.#report();
+      const start = await this.#countsOf(service, canary.url);
+      const began = Date.now();
+      let judged: ReturnType<typeof judgeCanary> | undefined;
+      let step: { canary: StepCounts; stable: StepCounts } | undefined;
+      while (!this.#stopping) {
+        await new Promise((r) => setTimeout(r, CANARY_CHECK_MS));
+        const now = await this.#countsOf(service, canary.url);
+        const since = (a: StepCounts, b: StepCounts): StepCounts => ({
+          requests: a.requests - b.requests,
+          failures: a.failures - b.failures,
+          p95Ms: a.p95Ms,
+        });
+        step = { canary: since(now.canary, start.canary), stable: since(now.stable, start.stable) };
+        const final = Date.now() - began >= this.config.canaryStepMs;
+        judged = judgeCanary(step.canary, step.stable, final);
+        if (judged.verdict !== 'wait') break;
+      }
+      if (!judged || !step) return end('failed', 'stopped during the release');
+      release.steps.push({ percent, ...step, verdict: judged.verdict, reason: judged.reason });
+      this.say(`deploy ${service}: at ${percent}%: ${judged.verdict === 'pass' ? 'passed' : 'FAILED'}: ${judged.reason}`);
+      if (judged.verdict === 'fail') {
+        release.state = 'rolling back';
+        this.#canaries.delete(service);
+        await this.#retire(service, [canary]);
+        return end('rolled back', `at ${percent}%: ${judged.reason}`);
+      }
+    }
+
+    // Promoted: the new code replaces every stable instance, which then leave gracefully.
+    release.state = 'promoting';
+    this.#report();
+    this.#canaries.delete(service);
+    this.#scripts.set(dir, newScript);
+    this.#publishUpstreams();
+    if (before.length > 1) await this.#scale(service, 2 * before.length);
+    await this.#retire(service, before);
+    const names = (this.#instances.get(service) ?? []).map((s) => s.spec.name).join(', ');
+    return end('promoted', `${service} runs the new release on ${names}`);
+  }
+
+  /** The service's counts at the gateway now: the canary's, and the other instances' summed (their p95 the highest of theirs). */
+  async #countsOf(service: string, canaryUrl: string): Promise<{ canary: StepCounts; stable: StepCounts }> {
+    this.gateway?.send({ type: SIGNALS_REQUEST });
+    await new Promise((r) => setTimeout(r, 100));
+    const each = this.#gatewaySignals[service]?.each ?? [];
+    const canary = each.find((i) => i.url === canaryUrl);
+    const others = each.filter((i) => i.url !== canaryUrl);
+    const p95s = others.map((i) => i.p95Ms).filter((p): p is number => p !== null);
+    return {
+      canary: { requests: canary?.requests ?? 0, failures: canary?.failures ?? 0, p95Ms: canary?.p95Ms ?? null },
+      stable: {
+        requests: others.reduce((sum, i) => sum + i.requests, 0),
+        failures: others.reduce((sum, i) => sum + i.failures, 0),
+        p95Ms: p95s.length > 0 ? Math.max(...p95s) : null,
+      },
+    };
+  }
+
+  /** Takes these instances of `service` out of the gateway's pool, then stops them gracefully. */
+  async #retire(service: string, leaving: Supervisor[]): Promise<void> {
+    this.#instances.set(service, (this.#instances.get(service) ?? []).filter((s) => !leaving.includes(s)));
+    this.#publishUpstreams();
+    for (const supervisor of leaving) {
+      supervisor.prepareToStop();
+      this.#leaving.add(supervisor);
+    }
+    await new Promise((r) => setTimeout(r, LEAVE_GRACE_MS));
+    await Promise.all(leaving.map((s) => s.stop().finally(() => this.#leaving.delete(s))));
   }
 
   /** One line per service: its instances with pid and port. */

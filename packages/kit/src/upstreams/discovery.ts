@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { UPSTREAMS_MESSAGE } from '../config.js';
-import { Upstreams } from './pool.js';
+import { type Canary, Upstreams } from './pool.js';
 
 /** `{ type: 'microshop.upstreams', upstreams: { catalog: ['http://…'], … } }`, or undefined for any other message. */
 export function parseUpstreamsMessage(message: unknown): Record<string, string[]> | undefined {
@@ -10,6 +10,18 @@ export function parseUpstreamsMessage(message: unknown): Record<string, string[]
   const lists = Object.entries(upstreams as Record<string, unknown>);
   const valid = lists.every(([, urls]) => Array.isArray(urls) && urls.every((url) => typeof url === 'string' && /^https?:\/\/[^/]+$/.test(url)));
   return valid ? (Object.fromEntries(lists) as Record<string, string[]>) : undefined;
+}
+
+/** The `canaries` of an upstreams message (`{ catalog: { url, percent } }`), or {} when it has none or they are malformed. */
+export function parseCanaries(message: unknown): Record<string, Canary> {
+  const canaries = (message as { canaries?: unknown } | null)?.canaries;
+  if (typeof canaries !== 'object' || canaries === null) return {};
+  const out: Record<string, Canary> = {};
+  for (const [service, value] of Object.entries(canaries as Record<string, unknown>)) {
+    const { url, percent } = (value ?? {}) as { url?: unknown; percent?: unknown };
+    if (typeof url === 'string' && /^https?:\/\/[^/]+$/.test(url) && typeof percent === 'number' && Number.isFinite(percent)) out[service] = { url, percent };
+  }
+  return out;
 }
 
 /**
@@ -22,6 +34,7 @@ export function followRunner(upstreams: Upstreams, only?: readonly string[]): ()
     const update = parseUpstreamsMessage(message);
     if (!update) return;
     upstreams.update(only ? Object.fromEntries(Object.entries(update).filter(([name]) => only.includes(name))) : update);
+    upstreams.setCanaries(parseCanaries(message));
   };
   process.on('message', onMessage);
   return () => process.off('message', onMessage);

@@ -13,12 +13,40 @@ export interface Instance {
   /** Requests forwarded to it, and those that failed (5xx, no connection, timeout), since it joined; the sampler takes rates from them. */
   requests: number;
   failures: number;
+  /** The last answers' latencies in ms, a ring (the gateway records them for a canary's analysis). */
+  recent: Float64Array;
+  recentNext: number;
+}
+
+/** Latencies kept per instance for its p95: enough for a percentile, little to keep. */
+const RECENT = 512;
+
+/** Records one answer's latency in the instance's ring. */
+export function recordLatency(instance: Instance, ms: number): void {
+  instance.recent[instance.recentNext % RECENT] = ms;
+  instance.recentNext++;
+}
+
+/** The 95th percentile of the instance's last answers (at most 512), or null before its first. */
+export function recentP95(instance: Instance): number | null {
+  const count = Math.min(instance.recentNext, RECENT);
+  if (count === 0) return null;
+  const sorted = instance.recent.slice(0, count).sort();
+  return Math.round((sorted[Math.min(count - 1, Math.floor(count * 0.95))] ?? 0) * 10) / 10;
+}
+
+/** A release on trial: this share of the service's requests go to the instance at `url` (the runner's `deploy`). */
+export interface Canary {
+  url: string;
+  percent: number;
 }
 
 /** The instances of one service and which of them may take traffic now. */
 export class ServicePool {
   /** Replaced as a whole when the list changes: a request already holding an instance keeps it. */
   instances: readonly Instance[] = [];
+  /** A canary instance and its share of the traffic, while a release is on trial. */
+  canary: Canary | undefined;
   #made = 0;
 
   constructor(
@@ -48,6 +76,8 @@ export class ServicePool {
         pid: undefined,
         requests: 0,
         failures: 0,
+        recent: new Float64Array(RECENT),
+        recentNext: 0,
       };
       joined.push(made);
       return made;
@@ -60,12 +90,26 @@ export class ServicePool {
    * one with fewer requests in flight. Near-optimal spreading without global state.
    */
   pick(exclude?: Instance): Instance | undefined {
+    const canary = this.canary;
+    if (canary) return this.#pickWithCanary(canary, exclude);
+    return this.#pickOf(exclude);
+  }
+
+  /** The canary for its share of requests (when healthy), else one of the others as usual. */
+  #pickWithCanary(canary: Canary, exclude: Instance | undefined): Instance | undefined {
+    const trial = this.instances.find((i) => i.url === canary.url);
+    if (!trial || !trial.healthy || trial === exclude) return this.#pickOf(exclude);
+    if (Math.random() * 100 < canary.percent) return trial;
+    return this.#pickOf(exclude, trial) ?? trial;
+  }
+
+  #pickOf(exclude?: Instance, alsoExclude?: Instance): Instance | undefined {
     let first: Instance | undefined;
     let second: Instance | undefined;
     let seen = 0;
     // One pass of reservoir sampling picks two distinct healthy instances uniformly.
     for (const candidate of this.instances) {
-      if (!candidate.healthy || candidate === exclude) continue;
+      if (!candidate.healthy || candidate === exclude || candidate === alsoExclude) continue;
       seen++;
       if (seen === 1) first = candidate;
       else if (seen === 2) second = candidate;
@@ -125,6 +169,14 @@ export class Upstreams {
 
   pool(service: string): ServicePool | undefined {
     return this.pools.get(service);
+  }
+
+  /** The canaries now on trial, by service (none named: none). */
+  setCanaries(canaries: Readonly<Record<string, Canary>>): void {
+    for (const pool of this.pools.values()) {
+      const canary = canaries[pool.name];
+      pool.canary = canary ? { url: canary.url, percent: Math.min(100, Math.max(0, canary.percent)) } : undefined;
+    }
   }
 
   markDown(pool: ServicePool, instance: Instance, reason: string): void {

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
+import { judgeCanary } from '../src/runner/release.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const START = join(root, 'scripts', 'dist', 'src', 'start.js');
+const STEP_MS = 5_000;
+
+/** A release of catalog that starts and answers its probes, then fails every request with a 500. */
+const BROKEN_RELEASE = `
+import { createServer } from 'node:http';
+createServer((request, response) => {
+  request.resume();
+  if (request.url === '/healthz' || request.url === '/readyz') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: 'ok', pid: process.pid, instance: process.env.MICROSHOP_INSTANCE_ID }));
+    return;
+  }
+  response.writeHead(500, { 'content-type': 'application/problem+json' });
+  response.end(JSON.stringify({ type: 'about:blank', title: 'This release is broken', status: 500 }));
+}).listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+describe('canary judgement', () => {
+  it('fails a canary early on errors, at a step end on errors or latency, and passes one like the stable instances', () => {
+    const stable = { requests: 1_000, failures: 0, p95Ms: 10 };
+    assert.equal(judgeCanary({ requests: 2, failures: 2, p95Ms: 1 }, stable, false).verdict, 'wait', 'two failures are not yet evidence');
+    assert.equal(judgeCanary({ requests: 4, failures: 3, p95Ms: 1 }, stable, false).verdict, 'fail');
+    assert.equal(judgeCanary({ requests: 100, failures: 2, p95Ms: 10 }, stable, false).verdict, 'wait');
+    assert.equal(judgeCanary({ requests: 100, failures: 2, p95Ms: 10 }, stable, true).verdict, 'fail', '2% against 0% at the step end');
+    assert.equal(judgeCanary({ requests: 100, failures: 2, p95Ms: 10 }, { ...stable, failures: 20 }, true).verdict, 'pass', 'no worse than stable');
+    assert.equal(judgeCanary({ requests: 100, failures: 0, p95Ms: 250 }, stable, true).verdict, 'fail', 'p95 250 ms against 10 ms');
+    assert.equal(judgeCanary({ requests: 100, failures: 0, p95Ms: 90 }, stable, true).verdict, 'pass', 'within 100 ms of stable');
+    assert.equal(judgeCanary({ requests: 5, failures: 0, p95Ms: 900 }, stable, true).verdict, 'pass', 'too few answers to judge latency');
+    assert.match(judgeCanary({ requests: 4, failures: 3, p95Ms: 1 }, stable, false).reason, /3 of 4 requests failed \(75\.0%\) against 0\.0%/);
+  });
+});
+
+describe('canary releases on the runner (deploy)', () => {
+  let runner: RunningProcess;
+  let base: string;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = await tempDir();
+    runner = startChild(process.execPath, [START], {
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MICROSHOP_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        MICROSHOP_LOG_FORMAT: 'json',
+        MICROSHOP_RATE_LIMIT: 'off',
+        MICROSHOP_CANARY_STEP_MS: String(STEP_MS),
+      },
+      stdin: true,
+    });
+    base = await waitForShop(runner, 60_000);
+  });
+
+  after(async () => {
+    await runner?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Readers asking for catalog pages until `done` resolves: how many were asked and how many failed. */
+  async function whileReading(done: () => Promise<unknown>): Promise<{ asked: number; failed: number; seconds: number }> {
+    let reading = true;
+    let asked = 0;
+    let failed = 0;
+    const began = performance.now();
+    const readers = Array.from({ length: 4 }, async () => {
+      while (reading) {
+        const response = await fetch(`${base}/api/products?limit=5`).catch(() => undefined);
+        asked++;
+        if (response?.status !== 200) failed++;
+        await response?.arrayBuffer();
+      }
+    });
+    try {
+      await done();
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
+    return { asked, failed, seconds: (performance.now() - began) / 1000 };
+  }
+
+  it('rolls back a release that answers 500s within its first step, failing fewer requests than that step would send it', async () => {
+    const script = join(dataDir, 'broken-catalog.mjs');
+    await writeFile(script, BROKEN_RELEASE);
+    const reads = await whileReading(async () => {
+      runner.write(`deploy catalog ${script}\n`);
+      await until('the release rolled back', async () => /deployed catalog rolled back/.test(runner.output()), 60_000);
+    });
+    const output = runner.output();
+    assert.match(output, /deploy catalog: catalog-2 takes 5% of the traffic/);
+    assert.doesNotMatch(output, /takes 25% of the traffic/, 'it never got past the first step');
+    assert.match(output, /deployed catalog rolled back: at 5%: \d+ of \d+ requests failed/);
+    assert.ok(reads.failed >= 1, 'the canary got traffic (else this test proves nothing)');
+    // The first step would send the canary 5% of the requests for STEP_MS.
+    const firstStepAllows = 0.05 * (reads.asked / reads.seconds) * (STEP_MS / 1000);
+    assert.ok(reads.failed < firstStepAllows, `${reads.failed} failed, fewer than the ${firstStepAllows.toFixed(0)} the first step allows`);
+    // Its share went back to the stable instance: nothing fails any more.
+    const afterwards = await whileReading(() => new Promise((r) => setTimeout(r, 1_500)));
+    assert.ok(afterwards.asked > 20);
+    assert.equal(afterwards.failed, 0);
+  });
+
+  it('promotes a good release step by step, replacing the stable instance with no failed request', async () => {
+    const reads = await whileReading(async () => {
+      runner.write('deploy catalog\n');
+      await until('the release promoted', async () => /deployed catalog promoted/.test(runner.output()), 120_000);
+    });
+    const output = runner.output();
+    for (const percent of [5, 25, 50, 100]) assert.match(output, new RegExp(`deploy catalog: at ${percent}%: passed`));
+    assert.match(output, /deployed catalog promoted: catalog runs the new release on catalog-3$/m);
+    assert.ok(reads.asked > 100, `reads were made (${reads.asked})`);
+    assert.equal(reads.failed, 0, `no read failed during the release (${reads.asked} asked)`);
+    runner.write('status\n');
+    await until('status', async () => /catalog +catalog-3 \(pid \d+/.test(runner.output()));
+  });
+});
