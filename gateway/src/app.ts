@@ -6,6 +6,7 @@ import { adminOverviewRoute } from './routes/admin-overview.js';
 import { adminStatusRoute } from './routes/admin-status.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { faultRoutes } from './routes/faults.js';
+import { runnerRoutes } from './routes/runner.js';
 import { FaultInjector } from './faults.js';
 import { edgeHeaders, rateLimits } from './routes/edge-limits.js';
 import { homeRoute } from './routes/home.js';
@@ -21,7 +22,7 @@ import { TrafficSampler } from './upstreams/sampler.js';
 import { reportToRunner } from './upstreams/signals.js';
 
 /** Routes the gateway answers itself under /api. */
-const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map', '/api/admin/faults']);
+const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map', '/api/admin/faults', '/api/admin/runner']);
 /** …and those with parameters (`.+`: the path is matched decoded, and an id may hold an escaped slash). */
 const GATEWAY_API_PATTERN = /^\/api\/admin\/(dead-letters\/.+\/replay|traces\/[^/]+|faults\/[^/]+)$/;
 
@@ -124,6 +125,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     deadLetterRoutes(edge, upstreams, trust);
     traceRoutes(edge, traces);
     faultRoutes(edge, faults);
+    runnerRoutes(edge);
     await proxyRoutes(edge, upstreams, metrics, config, faults);
   });
   await otlpReceiverRoute(app, traces, trust);

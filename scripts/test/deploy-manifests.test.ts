@@ -6,6 +6,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Cluster';
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -33,6 +35,7 @@ const MODELS: Record<string, Model> = {
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy, 'networking.k8s.io/v1/Ingress': Ingress,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget, 'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject, 'postgresql.cnpg.io/v1/Cluster': Cluster,
+  'argoproj.io/v1alpha1/Rollout': Rollout, 'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
 };
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
@@ -233,6 +236,33 @@ function problemsOf(objects: Obj[], overlay: 'local' | 'production'): string[] {
   }
   for (const target of [...hpaTargets, ...kedaTargets]) if (!find(objects, 'Deployment', target)) problems.push(`an autoscaler targets ${target}, which is no Deployment`);
 
+  // Canary releases (production): every service but the gateway is a Rollout over its Deployment,
+  // shifting 5, 25, 50, 100 % under the canary-health analysis, and what its autoscaler scales.
+  const rollouts = objects.filter((o) => o.kind === 'Rollout');
+  if (overlay === 'local' && rollouts.length > 0) problems.push('the local overlay has Rollouts (it installs no Argo Rollouts)');
+  if (overlay === 'production') {
+    const template = find(objects, 'AnalysisTemplate', 'canary-health');
+    if (!template) problems.push('AnalysisTemplate/canary-health: missing');
+    for (const name of SERVICES) {
+      const r = find(objects, 'Rollout', name);
+      if (!r) {
+        problems.push(`Rollout/${name}: missing`);
+        continue;
+      }
+      const ref = r.spec.workloadRef;
+      if (ref?.kind !== 'Deployment' || ref.name !== name || !find(objects, 'Deployment', name)) say(r, 'does not take its pods over from its Deployment');
+      const canary = r.spec.strategy?.canary ?? {};
+      const weights = (canary.steps ?? []).filter((step: Obj) => step.setWeight !== undefined).map((step: Obj) => step.setWeight);
+      if (weights.join() !== '5,25,50,100') say(r, `shifts ${weights.join() || 'nothing'} %, not 5, 25, 50, 100`);
+      if (!canary.analysis?.templates?.some((t: Obj) => t.templateName === 'canary-health')) say(r, 'runs no canary-health analysis');
+      const given = new Set((canary.analysis?.args ?? []).map((a: Obj) => a.name));
+      for (const arg of template?.spec?.args ?? []) if (arg.value === undefined && !given.has(arg.name)) say(r, `gives the analysis no ${arg.name}`);
+      const target = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === name)?.spec.scaleTargetRef;
+      if (target?.kind !== 'Rollout') say(r, 'is not what its autoscaler scales (the two would fight over the pods)');
+    }
+    if (find(objects, 'Rollout', 'gateway')) problems.push('Rollout/gateway: the gateway rolls as a Deployment');
+  }
+
   // Network policies: denied by default, exactly the calls the README lists allowed.
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
   const denyAll = (p: Obj) => Object.keys(p.spec.podSelector ?? {}).length === 0 && !p.spec.ingress && !p.spec.egress
@@ -382,6 +412,12 @@ describe('Kubernetes manifests (deploy/k8s)', { skip: SKIP }, () => {
       ['a key Secret no release applies', (o) => delete (o.find((x) => x.kind === 'Secret' && x.metadata.name.startsWith('orders-key')) as Obj).metadata.labels,
         /release of orders: does not apply Secret\/orders-key/],
       ['an unknown kind', (o) => o.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: NAMESPACE } }), /no schema/],
+      ['a canary that jumps to half', (o) => (find(o, 'Rollout', 'orders') as Obj).spec.strategy.canary.steps.splice(0, 2), /Rollout\/orders: shifts 25,50,100 %/],
+      ['an autoscaler on the Deployment under a Rollout', (o) => {
+        (find(o, 'HorizontalPodAutoscaler', 'catalog') as Obj).spec.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'catalog' };
+      }, /Rollout\/catalog: is not what its autoscaler scales/],
+      ['a Rollout without its hashes', (o) => (find(o, 'Rollout', 'cart') as Obj).spec.strategy.canary.analysis.args.pop(), /Rollout\/cart: gives the analysis no stable-hash/],
+      ['a step as text', (o) => ((find(o, 'Rollout', 'cart') as Obj).spec.strategy.canary.steps[0].setWeight = 'five'), /Rollout\/cart: invalid/],
     ];
     for (const [what, change, expected] of cases) {
       const found = broken(change);

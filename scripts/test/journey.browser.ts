@@ -41,6 +41,8 @@ describe('the storefront and the dashboard in a real browser', () => {
         MICROSHOP_TIME_SCALE: '20',
         MICROSHOP_ADMIN_PASSWORD: ADMIN.password,
         IDENTITY_SCRYPT_COST: '1024',
+        // Watched by the autoscaler, held at one instance (the Scaling page draws it; nothing moves).
+        MICROSHOP_AUTOSCALE: 'catalog=1-1',
       },
     });
     base = await waitForShop(runner, 60_000);
@@ -376,6 +378,14 @@ describe('the storefront and the dashboard in a real browser', () => {
     await page.getByRole('row', { name: /catalog/ }).getByRole('button', { name: 'Clear' }).click();
     await page.getByText('No faults: every request is forwarded as it came.').waitFor();
     assert.equal((await fetch(`${base}/api/products`)).status, 200, 'and served again once cleared');
+
+    // Scaling: the runner's autoscaler (catalog held at 1-1 here) drawn over time, and no release yet.
+    await nav.getByRole('link', { name: 'Scaling' }).click();
+    await page.getByRole('heading', { name: 'Autoscaling' }).waitFor();
+    await page.getByRole('heading', { name: /catalog 1–1 instances, now 1/ }).waitFor();
+    await page.getByRole('img', { name: /catalog instances over the last/ }).waitFor({ timeout: 15_000 });
+    await page.getByText('No release yet this run.').waitFor();
+    await shot(page, 'ops-scaling');
     assert.deepEqual(failures, [], 'no script errors in the page');
     await context.close();
   });

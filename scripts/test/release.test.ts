@@ -10,6 +10,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const START = join(root, 'scripts', 'dist', 'src', 'start.js');
 const STEP_MS = 5_000;
 
+interface RunnerView {
+  runner: boolean;
+  autoscale: unknown;
+  releases: Array<{ state: string; steps: Array<{ percent: number; verdict: string }> }>;
+}
+
 /** A release of catalog that starts and answers its probes, then fails every request with a 500. */
 const BROKEN_RELEASE = `
 import { createServer } from 'node:http';
@@ -57,6 +63,7 @@ describe('canary releases on the runner (deploy)', () => {
         MICROSHOP_LOG_FORMAT: 'json',
         MICROSHOP_RATE_LIMIT: 'off',
         MICROSHOP_CANARY_STEP_MS: String(STEP_MS),
+        MICROSHOP_ADMIN_PASSWORD: 'release-admin-1',
       },
       stdin: true,
     });
@@ -124,5 +131,29 @@ describe('canary releases on the runner (deploy)', () => {
     assert.equal(reads.failed, 0, `no read failed during the release (${reads.asked} asked)`);
     runner.write('status\n');
     await until('status', async () => /catalog +catalog-3 \(pid \d+/.test(runner.output()));
+  });
+
+  it('shows both releases, step by step, to admins in /api/admin/runner (the Scaling page of /ops)', async () => {
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@microshop.local', password: 'release-admin-1' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    assert.equal((await fetch(`${base}/api/admin/runner`)).status, 401);
+    const view = await until('both releases reported', async () => {
+      const response = await fetch(`${base}/api/admin/runner`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.json()) as RunnerView;
+      return body.releases.length === 2 && body.releases.every((r) => r.state !== 'on trial' && r.state !== 'promoting') ? body : undefined;
+    });
+    assert.equal(view.runner, true);
+    assert.equal(view.autoscale, null, 'nothing autoscaled here');
+    assert.deepEqual(
+      view.releases.map((r) => [r.state, r.steps.map((s) => `${s.percent}:${s.verdict}`)]),
+      [
+        ['rolled back', ['5:fail']],
+        ['promoted', ['5:pass', '25:pass', '50:pass', '100:pass']],
+      ],
+    );
   });
 });

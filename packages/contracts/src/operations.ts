@@ -187,3 +187,52 @@ export const ServiceMap = Type.Object({
   edges: Type.Array(ServiceEdge),
 });
 export type ServiceMap = Static<typeof ServiceMap>;
+
+/** One decision of the local runner's autoscaler (MICROSHOP_AUTOSCALE). */
+export const ScalingDecision = Type.Object({
+  at: Type.String(),
+  service: Type.String(),
+  from: Type.Integer(),
+  to: Type.Integer(),
+  reason: Type.String(),
+});
+export type ScalingDecision = Static<typeof ScalingDecision>;
+
+/** What one side of a canary comparison did over a step: requests, failed ones, p95 of its last answers. */
+export const CanaryCounts = Type.Object({ requests: Type.Integer(), failures: Type.Integer(), p95Ms: Type.Union([Type.Number(), Type.Null()]) });
+
+/** A canary release on the local runner (`deploy <service>`), as it stands. */
+export const ReleaseView = Type.Object({
+  service: Type.String(),
+  startedAt: Type.String(),
+  script: Type.String(),
+  canary: Type.Union([Type.String(), Type.Null()]),
+  percent: Type.Number(),
+  state: Type.String(),
+  steps: Type.Array(
+    Type.Object({ percent: Type.Number(), canary: CanaryCounts, stable: CanaryCounts, verdict: Type.String(), reason: Type.String() }),
+  ),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type ReleaseView = Static<typeof ReleaseView>;
+
+/**
+ * GET /api/admin/runner: what the local runner that started this gateway is doing to the shop's
+ * instances: its autoscaler's bounds, decisions and instance counts over time (null when nothing is
+ * autoscaled), and its canary releases. `runner` is false where no runner started the gateway
+ * (on Kubernetes the cluster's autoscalers and rollouts do this).
+ */
+export const RunnerView = Type.Object({
+  runner: Type.Boolean(),
+  autoscale: Type.Union([
+    Type.Object({
+      bounds: Type.Record(Type.String(), Type.Object({ min: Type.Integer(), max: Type.Integer() })),
+      decisions: Type.Array(ScalingDecision),
+      history: Type.Array(Type.Object({ t: Type.Number(), instances: Type.Record(Type.String(), Type.Integer()) })),
+    }),
+    Type.Null(),
+  ]),
+  releases: Type.Array(ReleaseView),
+});
+export type RunnerView = Static<typeof RunnerView>;

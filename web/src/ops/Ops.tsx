@@ -4,6 +4,7 @@ import { AuthForm } from '../pages/AuthForm';
 import { Link, match, useLocation } from '../router';
 import { useSession } from '../session';
 import { FaultsPage } from './FaultsPage';
+import { ScalingPage } from './ScalingPage';
 import { OverviewPage } from './Overview';
 import { ServiceMapPage } from './ServiceMapPage';
 import { TracePage } from './TracePage';
@@ -15,6 +16,7 @@ const SECTIONS = [
   { href: '/ops/traces', label: 'Traces' },
   { href: '/ops/service-map', label: 'Service map' },
   { href: '/ops/faults', label: 'Faults' },
+  { href: '/ops/scaling', label: 'Scaling' },
 ] as const;
 
 type Section = (typeof SECTIONS)[number]['href'];
@@ -29,6 +31,7 @@ function route(path: string, query: URLSearchParams): { section: Section | null;
     return { section: '/ops/traces', title: 'Trace', body: <TracePage key={traceId} traceId={traceId} spanId={query.get('span')} /> };
   }
   if (clean === '/ops/faults') return { section: '/ops/faults', title: 'Faults', body: <FaultsPage /> };
+  if (clean === '/ops/scaling') return { section: '/ops/scaling', title: 'Scaling', body: <ScalingPage /> };
   if (clean === '/ops/service-map') return { section: '/ops/service-map', title: 'Service map', body: <ServiceMapPage /> };
   return {
     section: null,
