@@ -20,6 +20,7 @@ import { webRoutes } from './routes/web.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TrafficSampler } from './upstreams/sampler.js';
 import { reportToRunner } from './upstreams/signals.js';
+import { clusterMetrics, gatewayProcesses, inCluster, shareSamples } from './cluster.js';
 
 /** Routes the gateway answers itself under /api. */
 const GATEWAY_API = new Set(['/api/home', '/api/admin/status', '/api/admin/overview', '/api/admin/dead-letters', '/api/admin/traces', '/api/admin/service-map', '/api/admin/faults', '/api/admin/runner']);
@@ -34,6 +35,9 @@ export function traceStoreFor(config: GatewayConfig): TraceStore {
 /** The single entry point: routes `/api/*` by prefix to the owning service's healthy instances. */
 export async function buildGateway(config: GatewayConfig, options: { traces?: TraceStore; faults?: FaultInjector } = {}): Promise<App> {
   const faults = options.faults ?? new FaultInjector();
+  // One of several gateway processes on the port (cluster.ts): limits divided, counts combined.
+  const processes = inCluster() ? gatewayProcesses() : 1;
+  const share = (limit: number) => Math.max(1, Math.ceil(limit / processes));
   // The pools log through the app's logger, so they are made after the app that reports on them.
   const ref: { upstreams?: Upstreams; checked?: boolean } = {};
   const app = await createApp({
@@ -45,6 +49,7 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     tracing: false,
     ...(config.tls ? { https: config.tls } : {}),
     trustedProxies: config.trustedProxies,
+    ...(processes > 1 ? { reportedPid: process.ppid, metricsText: clusterMetrics } : {}),
     // Ready once every known instance has been checked once, whatever the answers: after that the
     // edge stays in its load balancer while services come and go (their 503s are its own answer).
     readiness: {
@@ -78,6 +83,12 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
   sampler.start();
   app.addHook('onClose', async () => sampler.stop());
   reportToRunner(sampler, upstreams);
+  if (processes > 1) {
+    shareSamples(
+      (send) => sampler.listeners.push(() => send(sampler.lastSample())),
+      (from, payload) => sampler.addPeerSample(from, payload),
+    );
+  }
   // The local runner sends the new instance lists over its IPC channel when it scales a service.
   const unfollow = followRunner(upstreams);
   app.addHook('onClose', async () => unfollow());
@@ -105,9 +116,9 @@ export async function buildGateway(config: GatewayConfig, options: { traces?: Tr
     });
     rateLimits(edge, {
       enabled: config.rateLimit === 'on',
-      perIp: config.rateLimitPerIp,
-      perUser: config.rateLimitPerUser,
-      signIn: config.rateLimitSignIn,
+      perIp: share(config.rateLimitPerIp),
+      perUser: share(config.rateLimitPerUser),
+      signIn: share(config.rateLimitSignIn),
     });
     // The limiter runs as a route-level preValidation, after the scope's hooks: so does this one,
     // and both before the gateway's own routes validate their query (a 401 never turns into a 400).

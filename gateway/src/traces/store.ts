@@ -113,6 +113,11 @@ export class TraceStore {
     this.#spanCount -= trace.spans.length;
   }
 
+  /** Every span held, oldest traces first (what a new gateway process is given to start from). */
+  spans(): StoredSpan[] {
+    return [...this.#traces.values()].flatMap((trace) => trace.spans);
+  }
+
   search(query: operations.TraceQuery): operations.TraceSummary[] {
     const limit = query.limit ?? 50;
     const found: operations.TraceSummary[] = [];

@@ -23,6 +23,20 @@ type Buckets = Map<number, number>;
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** Points of the same moment from several gateway processes: requests summed, errors weighted, the highest p95. */
+function combine(points: readonly Point[]): Point {
+  const first = points[0] as Point;
+  let rps = 0;
+  let failing = 0;
+  let p95: number | null = null;
+  for (const p of points) {
+    rps += p.rps;
+    failing += p.rps * p.errorRate;
+    if (p.p95Ms !== null) p95 = p95 === null ? p.p95Ms : Math.max(p95, p.p95Ms);
+  }
+  return { t: first.t, rps: round(rps, 2), errorRate: rps > 0 ? round(failing / rps, 4) : 0, p95Ms: p95 };
+}
+
 function ratesOf(delta: Counts, seconds: number): Rates {
   return {
     requestsPerSecond: seconds > 0 ? round(delta.requests / seconds, 2) : 0,
@@ -97,18 +111,85 @@ export class TrafficSampler {
     readonly intervalMs: number,
   ) {}
 
-  /** The service's points, oldest first (at most HISTORY_POINTS). */
+  /**
+   * The other gateway processes' points and instance rates (cluster.ts), by process: with several
+   * gateway processes on one port each sees its share of the traffic, and /ops shows the sum.
+   */
+  readonly #peers = new Map<number, { points: Map<string, Point[]>; rates: Map<string, Rates>; at: number }>();
+
+  /** The service's points, oldest first (at most HISTORY_POINTS), the other gateway processes' added. */
   history(service: string): Point[] {
-    return [...(this.#history.get(service) ?? [])];
+    const own = [...(this.#history.get(service) ?? [])];
+    const peers = this.#livePeers();
+    if (peers.length === 0) return own;
+    // The processes sample on the same interval: their k-th latest points are the same moment.
+    return own.map((point, i) => {
+      const fromEnd = own.length - i;
+      return combine([point, ...peers.map((p) => p.points.get(service)?.at(-fromEnd)).filter((x): x is Point => x !== undefined)]);
+    });
   }
 
   latest(service: string): Point | undefined {
+    return this.history(service).at(-1);
+  }
+
+  /** This process's own latest point (what it reports to the runner, which adds the processes up). */
+  ownLatest(service: string): Point | undefined {
     return this.#history.get(service)?.at(-1);
   }
 
-  /** The instance's rates over the last interval; zero before its first. */
+  /** The instance's rates over the last interval, the other gateway processes' added; zero before its first. */
   rates(instance: Instance): Rates {
-    return this.#rates.get(instance) ?? { requestsPerSecond: 0, errorRate: 0 };
+    const own = this.#rates.get(instance) ?? { requestsPerSecond: 0, errorRate: 0 };
+    const peers = this.#livePeers();
+    if (peers.length === 0) return own;
+    let rps = own.requestsPerSecond;
+    let failing = own.requestsPerSecond * own.errorRate;
+    for (const peer of peers) {
+      const theirs = peer.rates.get(instance.url);
+      if (!theirs) continue;
+      rps += theirs.requestsPerSecond;
+      failing += theirs.requestsPerSecond * theirs.errorRate;
+    }
+    return { requestsPerSecond: round(rps, 2), errorRate: rps > 0 ? round(failing / rps, 4) : 0 };
+  }
+
+  /** What this process sampled last, for the other gateway processes. */
+  lastSample(): { points: Record<string, Point>; rates: Record<string, Rates> } {
+    const points: Record<string, Point> = {};
+    const rates: Record<string, Rates> = {};
+    for (const pool of this.upstreams.pools.values()) {
+      const point = this.#history.get(pool.name)?.at(-1);
+      if (point) points[pool.name] = point;
+      for (const instance of pool.instances) {
+        const r = this.#rates.get(instance);
+        if (r) rates[instance.url] = r;
+      }
+    }
+    return { points, rates };
+  }
+
+  /** Another gateway process's latest sample (lastSample() there). */
+  addPeerSample(from: number, payload: unknown): void {
+    const { points, rates } = (payload ?? {}) as { points?: Record<string, Point>; rates?: Record<string, Rates> };
+    if (typeof points !== 'object' || points === null || typeof rates !== 'object' || rates === null) return;
+    const peer = this.#peers.get(from) ?? { points: new Map<string, Point[]>(), rates: new Map<string, Rates>(), at: 0 };
+    this.#peers.set(from, peer);
+    peer.at = performance.now();
+    for (const [service, point] of Object.entries(points)) {
+      const list = peer.points.get(service) ?? [];
+      list.push(point);
+      if (list.length > HISTORY_POINTS) list.shift();
+      peer.points.set(service, list);
+    }
+    peer.rates = new Map(Object.entries(rates));
+  }
+
+  /** Peers heard from within three intervals (a process that stopped is forgotten). */
+  #livePeers() {
+    const now = performance.now();
+    for (const [pid, peer] of this.#peers) if (now - peer.at > 3 * this.intervalMs) this.#peers.delete(pid);
+    return [...this.#peers.values()];
   }
 
   /** Takes one point per service: what happened since the previous one. */

@@ -26,7 +26,7 @@ export function reportToRunner(sampler: TrafficSampler, upstreams: Upstreams): v
     if (!process.connected) return;
     const services: Record<string, ServiceSignals> = {};
     for (const pool of upstreams.pools.values()) {
-      const point = sampler.latest(pool.name);
+      const point = sampler.ownLatest(pool.name);
       services[pool.name] = {
         instances: pool.instances.length,
         inflight: pool.instances.reduce((sum, instance) => sum + instance.inflight, 0),

@@ -69,6 +69,10 @@ export interface CreateAppOptions {
    * gateway makes its own, leaner one.
    */
   tracing?: boolean;
+  /** The pid /healthz and /readyz name (default this process's): a gateway worker names its primary's. */
+  reportedPid?: number;
+  /** What /metrics answers, when not this process's own registry (several gateway processes answer their sum). */
+  metricsText?: (registry: Registry) => () => Promise<string>;
 }
 
 declare module 'fastify' {
@@ -147,8 +151,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     done(null, payload);
   });
   const details = () => options.readinessDetails?.() ?? {};
-  installHealth(app, options.readiness ?? {}, health, { instance: options.instanceId, pid: process.pid }, details, options.liveness);
-  app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId }));
+  const identity = { instance: options.instanceId, pid: options.reportedPid ?? process.pid };
+  installHealth(app, options.readiness ?? {}, health, identity, details, options.liveness);
+  app.decorate('metricsRegistry', installMetrics(app, { service: options.service, instanceId: options.instanceId, text: options.metricsText }));
 
   if (options.openapi === false) return app;
   await app.register(swagger, {

@@ -7,6 +7,8 @@ export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface MetricsOptions {
   service: string;
   instanceId: string;
+  /** What /metrics answers instead of the registry's own text, given the registry. */
+  text?: ((registry: Registry) => () => Promise<string>) | undefined;
 }
 
 /** Request count and latency by route and status, plus the process's default metrics. */
@@ -40,9 +42,10 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): R
     done();
   });
 
+  const text = options.text?.(registry) ?? (() => registry.metrics());
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    return text();
   });
   return registry;
 }

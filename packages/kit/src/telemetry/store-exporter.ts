@@ -42,13 +42,13 @@ export class TraceStoreExporter implements SpanExporter {
     // The batch processor exports with tracing suppressed: this request makes no span of its own.
     // undici's own request, not fetch: fetch's web streams, request cloning and abort signals were
     // most of what exporting cost a service (CPU profiles of a checkout, tracing on against off).
-    const response = await request(`${this.url}${TRACE_STORE_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await credentials()) },
-      body,
-      headersTimeout: EXPORT_TIMEOUT_MS,
-      bodyTimeout: EXPORT_TIMEOUT_MS,
-    });
+    const headers = { 'content-type': 'application/json', ...(await credentials()) };
+    const response = await request(`${this.url}${TRACE_STORE_PATH}`, { method: 'POST', headers, body, headersTimeout: EXPORT_TIMEOUT_MS, bodyTimeout: EXPORT_TIMEOUT_MS }).catch(
+      (error: Error & { code?: string }) => {
+        // One short line (the SDK reports it), not undici's error with its socket and stack.
+        throw new Error(`could not send spans to the trace store at ${this.url}: ${error.code ?? error.message}`);
+      },
+    );
     await response.body.dump();
     if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`the trace store answered ${response.statusCode}`);
   }

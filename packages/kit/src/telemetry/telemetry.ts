@@ -52,13 +52,25 @@ const DISABLED: Telemetry = { enabled: false, admit: () => undefined, useCredent
 
 /** When each complaint was last written: an unreachable store is said once a minute, not twice a second. */
 const said = new Map<string, number>();
-function complain(message: string): void {
+function complain(text: string): void {
+  const message = briefly(text);
   const now = Date.now();
   const key = message.slice(0, 120);
   if (now - (said.get(key) ?? -Infinity) < 60_000) return;
   said.set(key, now);
   if (said.size > 100) said.clear();
   process.stderr.write(`telemetry: ${message}\n`);
+}
+
+/** The SDK reports a failed export as the error in JSON, stack and all: its message is what says something. */
+function briefly(text: string): string {
+  if (!text.startsWith('{')) return text;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : text;
+  } catch {
+    return text;
+  }
 }
 
 /** The SDK's own complaints (an export that failed) reach stderr as one short line, never a stack per span. */
