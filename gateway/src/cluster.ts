@@ -6,7 +6,8 @@ import type { StoredSpan, TraceStore } from './traces/store.js';
 /**
  * Several gateway processes on the one port (GATEWAY_PROCESSES, opt-in; one by default). The
  * process the runner (or a container) starts becomes node:cluster's primary: it forks the
- * workers, which share the listening socket and each accept connections from it; it only relays. What a worker holds is made to hold for the whole gateway:
+ * workers, which share the listening socket and each accept connections from it; it only relays.
+ * What a worker holds is made to hold for the whole gateway:
  * - the runner's messages (instance lists, canaries, its report) reach every worker;
  * - the trace store and injected faults are shared: each change a worker makes is sent to the
  *   others through the primary;
