@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
+import { type RunningProcess, until } from '@microshop/testing';
+import { startShop, type TestShop } from './fixtures/shop.js';
 
 // The runner's autoscaler and the shopper load generator against a real `npm start` shop.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const START = join(root, 'scripts', 'dist', 'src', 'start.js');
 const LOAD = join(root, 'scripts', 'dist', 'src', 'load', 'index.js');
 
 /** Each `scaled catalog: a -> b` line the runner printed, as [a, b]. */
@@ -29,32 +29,22 @@ function runLoad(args: string[]): Promise<{ code: number | null; out: string }> 
 }
 
 describe('elastic: autoscaling and the load generator', () => {
+  let shop: TestShop;
   let runner: RunningProcess;
   let base: string;
   let dataDir: string;
 
   before(async () => {
-    dataDir = await tempDir();
-    runner = startChild(process.execPath, [START], {
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MICROSHOP_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        MICROSHOP_LOG_FORMAT: 'json',
-        MICROSHOP_RATE_LIMIT: 'off',
-        MICROSHOP_AUTOSCALE: 'catalog=1-3',
-        // The shortest quiet period a user would pick for a demo; the default is 60 s.
-        MICROSHOP_AUTOSCALE_COOLDOWN_MS: '20000',
-      },
+    shop = await startShop({
+      MICROSHOP_RATE_LIMIT: 'off',
+      MICROSHOP_AUTOSCALE: 'catalog=1-3',
+      // The shortest quiet period a user would pick for a demo; the default is 60 s.
+      MICROSHOP_AUTOSCALE_COOLDOWN_MS: '20000',
     });
-    base = await waitForShop(runner, 60_000);
+    ({ runner, base, dataDir } = shop);
   });
 
-  after(async () => {
-    await runner?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => shop?.stop());
 
   it('grows catalog under 64 connections for 45 s and shrinks it back after, failing no request', async () => {
     assert.deepEqual(catalogScales(runner.output()), [], 'nothing scaled before the load');

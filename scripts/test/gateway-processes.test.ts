@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
+import { until } from '@microshop/testing';
+import { startShop, type TestShop } from './fixtures/shop.js';
 
 // GATEWAY_PROCESSES=2: two gateway processes on the one port, as `npm start` runs them.
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const START = join(root, 'scripts', 'dist', 'src', 'start.js');
 const PASSWORD = 'processes-admin-1';
 
 /** The processes whose parent is `pid` (Linux /proc). */
@@ -26,27 +22,15 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('several gateway processes on one port (GATEWAY_PROCESSES)', () => {
-  let runner: RunningProcess;
+  let shop: TestShop;
   let base: string;
-  let dataDir: string;
   let token: string;
   let primary: number;
 
   before(async () => {
-    dataDir = await tempDir();
-    runner = startChild(process.execPath, [START], {
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MICROSHOP_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        MICROSHOP_LOG_FORMAT: 'json',
-        MICROSHOP_ADMIN_PASSWORD: PASSWORD,
-        GATEWAY_PROCESSES: '2',
-      },
-    });
-    base = await waitForShop(runner, 60_000);
-    primary = Number(/gateway-1 started \(pid (\d+)/.exec(runner.output())?.[1]);
+    shop = await startShop({ MICROSHOP_ADMIN_PASSWORD: PASSWORD, GATEWAY_PROCESSES: '2' });
+    base = shop.base;
+    primary = Number(/gateway-1 started \(pid (\d+)/.exec(shop.runner.output())?.[1]);
     const login = await fetch(`${base}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', connection: 'close' },
@@ -55,10 +39,7 @@ describe('several gateway processes on one port (GATEWAY_PROCESSES)', () => {
     token = ((await login.json()) as { token: string }).token;
   });
 
-  after(async () => {
-    await runner?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => shop?.stop());
 
   /** One request on a connection of its own (each connection goes to whichever process accepts it). */
   const get = (path: string, headers: Record<string, string> = {}) =>
@@ -109,7 +90,8 @@ describe('several gateway processes on one port (GATEWAY_PROCESSES)', () => {
 
   it('keeps serving while a process is killed, starts another, and gives it the traces and faults', async () => {
     const auth = { authorization: `Bearer ${token}` };
-    const before = await get('/api/products?limit=3');
+    // An operation not asked for before: the default sampler records its first requests.
+    const before = await get('/api/home');
     const traceId = before.headers.get('x-trace-id') ?? '';
     await before.arrayBuffer();
     await until('its trace kept', async () => (await get(`/api/admin/traces/${traceId}`, auth)).status === 200);
@@ -136,36 +118,19 @@ describe('several gateway processes on one port (GATEWAY_PROCESSES)', () => {
 });
 
 describe('the per-IP limit with several gateway processes', () => {
-  let runner: RunningProcess;
-  let base: string;
-  let dataDir: string;
+  let shop: TestShop;
 
+  // 20 requests a minute per IP for the whole gateway: 10 in each process.
   before(async () => {
-    dataDir = await tempDir();
-    runner = startChild(process.execPath, [START], {
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MICROSHOP_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        MICROSHOP_LOG_FORMAT: 'json',
-        GATEWAY_PROCESSES: '2',
-        // 20 requests a minute per IP for the whole gateway: 10 in each process.
-        GATEWAY_RATE_LIMIT_IP: '20',
-      },
-    });
-    base = await waitForShop(runner, 60_000);
+    shop = await startShop({ GATEWAY_PROCESSES: '2', GATEWAY_RATE_LIMIT_IP: '20' });
   });
 
-  after(async () => {
-    await runner?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => shop?.stop());
 
   it('is divided between the processes: a client on many connections gets 20 a minute in all, not 40', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const response = await fetch(`${base}/api/categories`, { headers: { connection: 'close' } });
+      const response = await fetch(`${shop.base}/api/categories`, { headers: { connection: 'close' } });
       statuses.push(response.status);
       await response.arrayBuffer();
     }

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type RunningProcess, startChild, tempDir, until, waitForShop } from '@microshop/testing';
+import { type RunningProcess, until } from '@microshop/testing';
 import { judgeCanary } from '../src/runner/release.js';
+import { startShop, type TestShop } from './fixtures/shop.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const START = join(root, 'scripts', 'dist', 'src', 'start.js');
 const STEP_MS = 5_000;
 
 interface RunnerView {
@@ -48,32 +46,20 @@ describe('canary judgement', () => {
 });
 
 describe('canary releases on the runner (deploy)', () => {
+  let shop: TestShop;
   let runner: RunningProcess;
   let base: string;
   let dataDir: string;
 
   before(async () => {
-    dataDir = await tempDir();
-    runner = startChild(process.execPath, [START], {
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MICROSHOP_DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        MICROSHOP_LOG_FORMAT: 'json',
-        MICROSHOP_RATE_LIMIT: 'off',
-        MICROSHOP_CANARY_STEP_MS: String(STEP_MS),
-        MICROSHOP_ADMIN_PASSWORD: 'release-admin-1',
-      },
-      stdin: true,
-    });
-    base = await waitForShop(runner, 60_000);
+    shop = await startShop(
+      { MICROSHOP_RATE_LIMIT: 'off', MICROSHOP_CANARY_STEP_MS: String(STEP_MS), MICROSHOP_ADMIN_PASSWORD: 'release-admin-1' },
+      { stdin: true },
+    );
+    ({ runner, base, dataDir } = shop);
   });
 
-  after(async () => {
-    await runner?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => shop?.stop());
 
   /** Readers asking for catalog pages until `done` resolves: how many were asked and how many failed. */
   async function whileReading(done: () => Promise<unknown>): Promise<{ asked: number; failed: number; seconds: number }> {
