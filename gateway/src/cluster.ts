@@ -24,10 +24,16 @@ const METRICS_REQUEST = 'microshop.cluster.metrics';
 const METRICS_ANSWER = 'microshop.cluster.metrics.answer';
 const SIGNALS_MESSAGE = 'microshop.signals';
 const SIGNALS_REQUEST = 'microshop.signals.request';
+/** A worker that dies within this of starting died at start; this many in a row stop the gateway. */
+const EARLY_DEATH_MS = 5_000;
+const EARLY_DEATHS_ALLOWED = 5;
 /** The primary asks a worker for every span it holds, for a worker that just started. */
 const SNAPSHOT_REQUEST = 'microshop.cluster.snapshot';
 /** A worker has its message handlers in place (messages sent to it before are lost). */
 const WORKER_READY = 'microshop.cluster.ready';
+
+/** A message to a worker that died meanwhile is dropped (without a callback, the failure would throw). */
+const ignore = () => {};
 
 /** This many gateway processes serve the port (1: no cluster). */
 export function gatewayProcesses(env: NodeJS.ProcessEnv = process.env): number {
@@ -49,7 +55,7 @@ type ServiceSignals = {
   p95Ms: number | null;
   rps: number;
   errorRate: number;
-  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null }>;
+  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null; healthy: boolean }>;
 };
 
 /** The workers' latest signals as one: counts and rates summed, latencies the highest. */
@@ -75,6 +81,7 @@ export function combineSignals(all: ReadonlyArray<Record<string, ServiceSignals>
           seen.requests += instance.requests;
           seen.failures += instance.failures;
           seen.p95Ms = max(seen.p95Ms, instance.p95Ms);
+          seen.healthy = seen.healthy && instance.healthy;
         }
       }
     }
@@ -102,21 +109,40 @@ export function runPrimary(processes: number): void {
   const fromRunner = new Map<string, object>();
   const faults = new Map<string, unknown>();
   const welcome = (worker: Worker) => {
-    for (const message of fromRunner.values()) worker.send(message);
-    for (const [service, settings] of faults) worker.send({ type: SHARE_MESSAGE, channel: 'faults', payload: { service, settings } });
+    for (const message of fromRunner.values()) worker.send(message, undefined, ignore);
+    for (const [service, settings] of faults) worker.send({ type: SHARE_MESSAGE, channel: 'faults', payload: { service, settings } }, undefined, ignore);
     // The traces the others hold (a worker that restarted starts with none).
     const donor = workers().find((w) => w !== worker && w.isConnected());
-    donor?.send({ type: SNAPSHOT_REQUEST, for: worker.id });
+    donor?.send({ type: SNAPSHOT_REQUEST, for: worker.id }, undefined, ignore);
   };
   for (let i = 0; i < processes; i++) fork();
+  /** Workers that died soon after starting, in a row: a worker that cannot start is not forked for ever. */
+  let earlyDeaths = 0;
+  const startedAt = new Map<number, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  cluster.on('fork', (worker) => startedAt.set(worker.id, Date.now()));
   cluster.on('exit', (worker, code, signal) => {
     signals.delete(worker.id);
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
     if (stopping) {
-      if (workers().length === 0) process.exit(0);
+      if (workers().filter((w) => w !== worker).length === 0) process.exit(0);
       return;
     }
+    earlyDeaths = lived < EARLY_DEATH_MS ? earlyDeaths + 1 : 0;
+    if (earlyDeaths >= EARLY_DEATHS_ALLOWED) {
+      // Its own exit code tells the runner why (a port in use, a configuration error).
+      process.stderr.write(`gateway workers keep failing at start (last: ${signal ?? `code ${code}`}): stopping\n`);
+      stopping = true;
+      for (const other of workers()) other.process.kill('SIGTERM');
+      process.exit(typeof code === 'number' && code !== 0 ? code : 1);
+    }
     process.stderr.write(`gateway worker ${worker.process.pid} ${signal ? `killed by ${signal}` : `exited with code ${code}`}: starting another\n`);
-    setTimeout(fork, 250).unref();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!stopping) fork();
+    }, 250 * 2 ** earlyDeaths);
+    timers.add(timer);
   });
   cluster.on('message', (worker, message: { type?: unknown; services?: unknown; requestId?: unknown }) => {
     if (message?.type === WORKER_READY) welcome(worker);
@@ -127,15 +153,17 @@ export function runPrimary(processes: number): void {
         else faults.delete(payload.service);
       }
       for (const other of workers()) {
-        if (other !== worker && other.isConnected() && (only === undefined || other.id === only)) other.send(message);
+        if (other !== worker && other.isConnected() && (only === undefined || other.id === only)) other.send(message, undefined, ignore);
       }
     } else if (message?.type === SIGNALS_MESSAGE && typeof message.services === 'object' && message.services !== null) {
       signals.set(worker.id, message.services as Record<string, ServiceSignals>);
       process.send?.({ type: SIGNALS_MESSAGE, services: combineSignals([...signals.values()]) }, undefined, {}, () => {});
     } else if (message?.type === METRICS_REQUEST) {
       aggregator.clusterMetrics().then(
-        (text) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, requestId: message.requestId, text }),
-        (error: Error) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, requestId: message.requestId, error: error.message }),
+        (text) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, requestId: message.requestId, text }, undefined, ignore),
+        (error: Error) => {
+          if (worker.isConnected()) worker.send({ type: METRICS_ANSWER, requestId: message.requestId, error: error.message }, undefined, ignore);
+        },
       );
     }
   });
@@ -143,13 +171,16 @@ export function runPrimary(processes: number): void {
   process.on('message', (message: unknown) => {
     const type = (message as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && type !== SIGNALS_REQUEST) fromRunner.set(type, message as object);
-    for (const worker of workers()) if (worker.isConnected()) worker.send(message as object);
+    for (const worker of workers()) if (worker.isConnected()) worker.send(message as object, undefined, ignore);
   });
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    for (const timer of timers) clearTimeout(timer);
     for (const worker of workers()) worker.process.kill('SIGTERM');
     if (workers().length === 0) process.exit(0);
+    // A worker whose exit went unnoticed does not keep the primary for ever.
+    setTimeout(() => process.exit(0), 15_000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Autoscaler, DEFAULT_AUTOSCALER, parseAutoscale, pendingIn, type Signals } from '../src/runner/autoscaler.js';
 import { parseOptions, parseSlos, UsageError } from '../src/load/options.js';
-import { rateAt } from '../src/load/index.js';
+import { arrivalAt, rateAt } from '../src/load/index.js';
 
 const quiet: Signals = { instances: 1, cpu: 0.01, inflight: 0, p95Ms: null, backlog: 0 };
 const busy: Signals = { instances: 1, cpu: 0.9, inflight: 3, p95Ms: 20, backlog: 0 };
@@ -87,6 +87,16 @@ describe('load generator options', () => {
     assert.equal(rateAt(options, 0), 1);
     assert.equal(rateAt(options, 60_000), 5);
     assert.equal(rateAt(options, 500_000), 9);
+    // Arrivals follow the ramp: 1/s rising to 9/s over 120 s brings 600 shoppers, the first at 0.
+    assert.equal(arrivalAt(options, 0), 0);
+    assert.ok(Math.abs(arrivalAt(options, 599) - 120_000) < 200);
+    assert.equal(arrivalAt(options, 601), Infinity);
+    // A ramp from 0 fills in as it rises (0 to 10/s over 10 s: 50 shoppers, the second at 1.4 s).
+    const fromZero = { rateFrom: 0, rateTo: 10, durationMs: 10_000 };
+    assert.ok(Math.abs(arrivalAt(fromZero, 1) - 1_414) < 2);
+    assert.ok(arrivalAt(fromZero, 50) <= 10_000 && arrivalAt(fromZero, 51) === Infinity);
+    // A steady rate: every 1/rate.
+    assert.equal(arrivalAt({ rateFrom: 4, rateTo: 4, durationMs: 10_000 }, 3), 750);
   });
 
   it('refuses what it cannot read, naming it', () => {

@@ -26,12 +26,15 @@ export function upstreamMetrics(registry: Registry, upstreams: Upstreams) {
     name: 'gateway_upstream_breaker_state',
     help: 'Circuit breaker per service: 0 closed, 1 open, 2 half-open, 3 isolated',
     labelNames: ['service'] as const,
+    // Several gateway processes (cluster.ts): the state of one of them, never their sum.
+    aggregator: 'max',
     registers: [registry],
   });
   new Gauge({
     name: 'gateway_upstream_instances',
     help: 'Instances per service, by health (ejected = marked down)',
     labelNames: ['service', 'state'] as const,
+    aggregator: 'max',
     registers: [registry],
     collect() {
       for (const pool of upstreams.pools.values()) {

@@ -12,7 +12,7 @@ export interface ServiceSignals {
   rps: number;
   errorRate: number;
   /** Each instance's counts since it joined and the p95 of its last answers (a canary's analysis). */
-  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null }>;
+  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null; healthy: boolean }>;
 }
 
 /**
@@ -33,7 +33,7 @@ export function reportToRunner(sampler: TrafficSampler, upstreams: Upstreams): v
         p95Ms: point?.p95Ms ?? null,
         rps: point?.rps ?? 0,
         errorRate: point?.errorRate ?? 0,
-        each: pool.instances.map((i) => ({ url: i.url, requests: i.requests, failures: i.failures, p95Ms: recentP95(i) })),
+        each: pool.instances.map((i) => ({ url: i.url, requests: i.requests, failures: i.failures, p95Ms: recentP95(i), healthy: i.healthy })),
       };
     }
     process.send?.({ type: SIGNALS_MESSAGE, services }, undefined, {}, () => {});

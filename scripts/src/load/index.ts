@@ -20,6 +20,25 @@ export function rateAt(options: Pick<LoadOptions, 'rateFrom' | 'rateTo' | 'durat
   return options.rateFrom + (options.rateTo - options.rateFrom) * f;
 }
 
+/**
+ * When (ms from the start) the `k`-th shopper (from 0) arrives: the time by which the rate, a
+ * straight line, has brought k shoppers (the integral of the rate reaches k), so a ramp that starts
+ * at 0 still fills in as it rises. Infinity when the run never brings that many.
+ */
+export function arrivalAt(options: Pick<LoadOptions, 'rateFrom' | 'rateTo' | 'durationMs'>, k: number): number {
+  const seconds = options.durationMs / 1000;
+  const a = options.rateFrom;
+  const c = (options.rateTo - options.rateFrom) / (2 * seconds);
+  // a·t + c·t² = k
+  let t: number;
+  if (Math.abs(c) < 1e-12) t = a > 0 ? k / a : Infinity;
+  else {
+    const discriminant = a * a + 4 * c * k;
+    t = discriminant < 0 ? Infinity : (-a + Math.sqrt(discriminant)) / (2 * c);
+  }
+  return t >= 0 && t <= seconds ? t * 1000 : Infinity;
+}
+
 function judge(slo: Slo, summary: Omit<RunSummary, 'verdicts'>): Verdict {
   let actual: number;
   if (slo.metric === 'errors') actual = summary.overall.count > 0 ? summary.overall.errors / summary.overall.count : 0;
@@ -58,12 +77,13 @@ export async function runLoad(options: LoadOptions, out: NodeJS.WriteStream = pr
   let stopping = false;
   const visits = new Set<Promise<void>>();
 
-  // Arrivals: each next one is due 1/rate after the last (the rate read when it is due), checked
-  // every 10 ms, so a slow shop never slows them down.
-  let due = 0;
+  // Arrivals at the times the rate gives (arrivalAt), checked every 10 ms, so a slow shop never
+  // slows them down.
+  let next = 0;
   const arrivals = setInterval(() => {
     const elapsed = performance.now() - began;
-    while (due <= elapsed && due < options.durationMs) {
+    while (arrivalAt(options, next) <= elapsed && arrivalAt(options, next) < options.durationMs) {
+      next++;
       if (recorder.active >= options.maxShoppers) recorder.dropped++;
       else {
         recorder.shopperArrived();
@@ -74,7 +94,6 @@ export async function runLoad(options: LoadOptions, out: NodeJS.WriteStream = pr
         });
         visits.add(visit);
       }
-      due += 1000 / Math.max(0.01, rateAt(options, due));
     }
   }, 10);
   let printed = 0;

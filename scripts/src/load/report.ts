@@ -36,7 +36,7 @@ function chart(title: string, unit: string, timeline: readonly Second[], series:
   const left = 56;
   const bottom = 28;
   const top = 24;
-  const max = Math.max(1, ...timeline.flatMap((s) => series.map((line) => line.value(s))));
+  const max = timeline.reduce((top, s) => series.reduce((m, line) => Math.max(m, line.value(s)), top), 1);
   const x = (i: number) => left + (timeline.length <= 1 ? 0 : (i / (timeline.length - 1)) * (width - left - 10));
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const paths = series

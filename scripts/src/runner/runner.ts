@@ -22,10 +22,14 @@ const SIGNALS_MESSAGE = 'microshop.signals';
 const SIGNALS_REQUEST = 'microshop.signals.request';
 /** How often a canary's answers are looked at during a step. */
 const CANARY_CHECK_MS = 500;
+/** Answers a canary must give in a step before the step can pass. */
+const MIN_CANARY_ANSWERS = 5;
+/** Signals older than this are not believed (the gateway stopped reporting). */
+const SIGNALS_STALE_MS = 10_000;
 /** Releases kept for `status` and the dashboard. */
 const RELEASES_KEPT = 20;
 
-type InstanceCounts = { url: string; requests: number; failures: number; p95Ms: number | null };
+type InstanceCounts = { url: string; requests: number; failures: number; p95Ms: number | null; healthy?: boolean };
 type GatewaySignals = Record<string, { inflight?: number; p95Ms?: number | null; each?: InstanceCounts[] }>;
 
 type Readiness = { pid?: number; services?: Record<string, { healthy: number; instances: number }> };
@@ -80,6 +84,7 @@ export class Runner {
   #autoscaleTimer: NodeJS.Timeout | undefined;
   /** What the gateway last said of each service (its signals message). */
   #gatewaySignals: GatewaySignals = {};
+  #signalsAt = 0;
   /** The autoscaler's decisions, oldest first, and each service's instance count over time. */
   readonly decisions: Decision[] = [];
   readonly #history: Array<{ t: number; instances: Record<string, number> }> = [];
@@ -206,7 +211,10 @@ export class Runner {
     );
     this.gateway.onMessage = (message) => {
       const { type, services } = (message ?? {}) as { type?: unknown; services?: unknown };
-      if (type === SIGNALS_MESSAGE && typeof services === 'object' && services !== null) this.#gatewaySignals = services as GatewaySignals;
+      if (type === SIGNALS_MESSAGE && typeof services === 'object' && services !== null) {
+        this.#gatewaySignals = services as GatewaySignals;
+        this.#signalsAt = Date.now();
+      }
     };
     await this.#release();
     this.gateway.start();
@@ -340,12 +348,11 @@ export class Runner {
     const cpuSeen = new Map<number, { ms: number; at: number }>();
     let busy = false;
     const tick = async () => {
-      if (busy || this.#stopping) return;
+      // A release under way has the scaling queue (and decides its service's instances) until it ends.
+      if (busy || this.#stopping || this.releases.some((r) => r.endedAt === undefined)) return;
       busy = true;
       try {
         for (const service of services) {
-          // A release under way decides the service's instances until it ends.
-          if (this.releases.some((r) => r.service === service && r.endedAt === undefined)) continue;
           const signals = await this.#signalsOf(service, cpuSeen);
           if (!signals) continue;
           const decision = autoscaler.decide(service, signals, performance.now());
@@ -395,7 +402,8 @@ export class Runner {
     } catch {
       // No metrics this time: the other signals decide.
     }
-    const seen = this.#gatewaySignals[service] ?? {};
+    for (const pid of cpuSeen.keys()) if (!list.some((s) => s.pid === pid)) cpuSeen.delete(pid);
+    const seen = Date.now() - this.#signalsAt < SIGNALS_STALE_MS ? (this.#gatewaySignals[service] ?? {}) : {};
     return {
       instances: list.length,
       cpu: measured > 0 ? cores / measured : 0,
@@ -488,14 +496,21 @@ export class Runner {
       while (!this.#stopping) {
         await new Promise((r) => setTimeout(r, CANARY_CHECK_MS));
         const now = await this.#countsOf(service, canary.url);
-        const since = (a: StepCounts, b: StepCounts): StepCounts => ({
-          requests: a.requests - b.requests,
-          failures: a.failures - b.failures,
-          p95Ms: a.p95Ms,
-        });
+        // Counts are the gateway's since it started: fewer than at the step's start means it restarted.
+        const since = (a: StepCounts, b: StepCounts): StepCounts => {
+          if (a.requests < b.requests || a.failures < b.failures) return a;
+          return { requests: a.requests - b.requests, failures: a.failures - b.failures, p95Ms: a.p95Ms };
+        };
         step = { canary: since(now.canary, start.canary), stable: since(now.stable, start.stable) };
-        const final = Date.now() - began >= this.config.canaryStepMs;
+        const elapsed = Date.now() - began;
+        // A step needs answers from the canary to be judged on: it waits for some, up to five times its length.
+        const final = elapsed >= this.config.canaryStepMs && (step.canary.requests >= MIN_CANARY_ANSWERS || elapsed >= 5 * this.config.canaryStepMs);
         judged = judgeCanary(step.canary, step.stable, final);
+        if (judged.verdict === 'pass' && step.canary.requests < MIN_CANARY_ANSWERS) {
+          const seconds = Math.round(elapsed / 1000);
+          judged = { verdict: 'fail', reason: `the canary answered ${step.canary.requests} request(s) in ${seconds} s: too few to judge it on` };
+        }
+        if (judged.verdict === 'pass' && now.canaryHealthy === false) judged = { verdict: 'fail', reason: 'the gateway has marked the canary down' };
         if (judged.verdict !== 'wait') break;
       }
       if (!judged || !step) return end('failed', 'stopped during the release');
@@ -515,14 +530,24 @@ export class Runner {
     this.#canaries.delete(service);
     this.#scripts.set(dir, newScript);
     this.#publishUpstreams();
-    if (before.length > 1) await this.#scale(service, 2 * before.length);
-    await this.#retire(service, before);
+    try {
+      // One at a time: a new-code instance joins, then a stable one leaves (the canary stands in for
+      // the last), so the service never runs more than one instance over its count.
+      const olds = [...before];
+      while (olds.length > 1) {
+        await this.#scale(service, (this.#instances.get(service)?.length ?? 0) + 1);
+        await this.#retire(service, [olds.shift() as Supervisor]);
+      }
+      await this.#retire(service, olds);
+    } catch (error) {
+      return end('failed', `promoting failed, the instances are left as they are: ${(error as Error).message}`);
+    }
     const names = (this.#instances.get(service) ?? []).map((s) => s.spec.name).join(', ');
     return end('promoted', `${service} runs the new release on ${names}`);
   }
 
   /** The service's counts at the gateway now: the canary's, and the other instances' summed (their p95 the highest of theirs). */
-  async #countsOf(service: string, canaryUrl: string): Promise<{ canary: StepCounts; stable: StepCounts }> {
+  async #countsOf(service: string, canaryUrl: string): Promise<{ canary: StepCounts; stable: StepCounts; canaryHealthy: boolean | undefined }> {
     this.gateway?.send({ type: SIGNALS_REQUEST });
     await new Promise((r) => setTimeout(r, 100));
     const each = this.#gatewaySignals[service]?.each ?? [];
@@ -530,6 +555,7 @@ export class Runner {
     const others = each.filter((i) => i.url !== canaryUrl);
     const p95s = others.map((i) => i.p95Ms).filter((p): p is number => p !== null);
     return {
+      canaryHealthy: canary?.healthy,
       canary: { requests: canary?.requests ?? 0, failures: canary?.failures ?? 0, p95Ms: canary?.p95Ms ?? null },
       stable: {
         requests: others.reduce((sum, i) => sum + i.requests, 0),
