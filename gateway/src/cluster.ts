@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
+import { SIGNALS_MESSAGE, SIGNALS_REQUEST } from '@microshop/kit';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { FaultInjector } from './faults.js';
 import type { StoredSpan, TraceStore } from './traces/store.js';
+import type { ServiceSignals } from './upstreams/signals.js';
 
 /**
  * Several gateway processes on the one port (GATEWAY_PROCESSES, opt-in; one by default). The
@@ -22,8 +24,6 @@ import type { StoredSpan, TraceStore } from './traces/store.js';
 export const SHARE_MESSAGE = 'microshop.cluster.share';
 const METRICS_REQUEST = 'microshop.cluster.metrics';
 const METRICS_ANSWER = 'microshop.cluster.metrics.answer';
-const SIGNALS_MESSAGE = 'microshop.signals';
-const SIGNALS_REQUEST = 'microshop.signals.request';
 /** A worker that dies within this of starting died at start; this many in a row stop the gateway. */
 const EARLY_DEATH_MS = 5_000;
 const EARLY_DEATHS_ALLOWED = 5;
@@ -48,15 +48,6 @@ export function gatewayProcesses(env: NodeJS.ProcessEnv = process.env): number {
 export function inCluster(): boolean {
   return cluster.isWorker && gatewayProcesses() > 1;
 }
-
-type ServiceSignals = {
-  instances: number;
-  inflight: number;
-  p95Ms: number | null;
-  rps: number;
-  errorRate: number;
-  each: Array<{ url: string; requests: number; failures: number; p95Ms: number | null; healthy: boolean }>;
-};
 
 /** The workers' latest signals as one: counts and rates summed, latencies the highest. */
 export function combineSignals(all: ReadonlyArray<Record<string, ServiceSignals>>): Record<string, ServiceSignals> {

@@ -1,9 +1,6 @@
 import { operations } from '@microshop/contracts';
-import type { App } from '@microshop/kit';
+import { type App, RUNNER_MESSAGE } from '@microshop/kit';
 import { requireVerifiedAdmin } from '../auth/authenticate.js';
-
-/** What the local runner sends about its autoscaler and releases (scripts/src/runner/runner.ts). */
-export const RUNNER_MESSAGE = 'microshop.runner';
 
 type Json = Record<string, unknown>;
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);

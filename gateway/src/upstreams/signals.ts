@@ -1,8 +1,5 @@
-import { recentP95, type Upstreams } from '@microshop/kit';
+import { recentP95, SIGNALS_MESSAGE, SIGNALS_REQUEST, type Upstreams } from '@microshop/kit';
 import type { TrafficSampler } from './sampler.js';
-
-/** The message the gateway sends its runner after every traffic sample. */
-export const SIGNALS_MESSAGE = 'microshop.signals';
 
 export interface ServiceSignals {
   instances: number;
@@ -45,5 +42,3 @@ export function reportToRunner(sampler: TrafficSampler, upstreams: Upstreams): v
   });
 }
 
-/** What the runner sends to ask for a signals message now. */
-export const SIGNALS_REQUEST = 'microshop.signals.request';

@@ -151,6 +151,12 @@ export function parseBus(text: string | undefined): string {
 
 /** The IPC message a local runner sends a gateway when a service's instances change: `{ type, upstreams }`. */
 export const UPSTREAMS_MESSAGE = 'microshop.upstreams';
+/** What a gateway tells its runner of each service after every traffic sample (the autoscaler's and canaries' signals). */
+export const SIGNALS_MESSAGE = 'microshop.signals';
+/** A runner asking its gateway for a signals message now. */
+export const SIGNALS_REQUEST = 'microshop.signals.request';
+/** What a runner tells its gateway of its autoscaler and canary releases (/ops shows it). */
+export const RUNNER_MESSAGE = 'microshop.runner';
 
 /** `catalog=http://127.0.0.1:4001,http://127.0.0.1:4002;orders=http://orders:8080` */
 export function parseUpstreams(text: string | undefined): Readonly<Record<string, readonly string[]>> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ensureLocalKeys, freePort, type LocalKeys, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
+import { ensureLocalKeys, freePort, type LocalKeys, RUNNER_MESSAGE, SIGNALS_MESSAGE, SIGNALS_REQUEST, UPSTREAMS_MESSAGE } from '@microshop/kit/light';
 import { Autoscaler, DEFAULT_AUTOSCALER, type Decision, pendingIn, processCpuMs, type Signals } from './autoscaler.js';
 import { MAX_INSTANCES, type RunnerConfig } from './config.js';
 import { CANARY_STEPS, judgeCanary, type Release, type StepCounts } from './release.js';
@@ -16,10 +16,6 @@ const LEAVE_GRACE_MS = 500;
 const AUTOSCALE_INTERVAL_MS = 2_000;
 /** Decisions kept for `status` and the dashboard. */
 const DECISIONS_KEPT = 100;
-/** What the runner tells the gateway of its autoscaler and releases (shown in /ops). */
-export const RUNNER_MESSAGE = 'microshop.runner';
-const SIGNALS_MESSAGE = 'microshop.signals';
-const SIGNALS_REQUEST = 'microshop.signals.request';
 /** How often a canary's answers are looked at during a step. */
 const CANARY_CHECK_MS = 500;
 /** Answers a canary must give in a step before the step can pass. */
@@ -298,36 +294,11 @@ export class Runner {
     if (this.#stopping) throw new Error('stopping');
     const before = list.length;
     if (count > before) {
-      const added: Supervisor[] = [];
-      for (let i = before; i < count; i++) added.push(await this.#addInstance(service));
-      // Not in the published list until ready: the gateway never sees them starting.
-      this.#instances.set(service, list.slice(0, before));
-      for (const supervisor of added) {
-        supervisor.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
-        this.#joining.add(supervisor);
-        supervisor.start();
-      }
-      try {
-        await this.#waitReady(added);
-      } catch (error) {
-        await Promise.all(added.map((s) => s.stop()));
-        throw error;
-      } finally {
-        for (const supervisor of added) this.#joining.delete(supervisor);
-      }
-      this.#instances.set(service, [...list.slice(0, before), ...added]);
+      const added = await this.#startUnpublished(service, count - before);
+      this.#instances.set(service, [...(this.#instances.get(service) ?? []), ...added]);
       this.#publishUpstreams();
     } else if (count < before) {
-      const leaving = list.slice(count);
-      this.#instances.set(service, list.slice(0, count));
-      this.#publishUpstreams();
-      for (const supervisor of leaving) {
-        supervisor.prepareToStop();
-        this.#leaving.add(supervisor);
-      }
-      // A request the gateway sent just before the update may still be on its way.
-      await new Promise((r) => setTimeout(r, LEAVE_GRACE_MS));
-      await Promise.all(leaving.map((s) => s.stop().finally(() => this.#leaving.delete(s))));
+      await this.#retire(service, list.slice(count));
     }
     const names = (this.#instances.get(service) ?? []).map((s) => s.spec.name).join(', ');
     return `${service}: ${before} -> ${count} instance(s) (${names})`;
@@ -464,18 +435,11 @@ export class Runner {
     this.say(`deploy ${service}: starting ${newScript} beside ${stable.length} stable instance(s)`);
     this.#report();
     const before = [...stable];
-    const canary = await this.#addInstance(service, newScript);
-    this.#instances.set(service, before);
-    canary.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
-    this.#joining.add(canary);
-    canary.start();
+    let canary: Supervisor;
     try {
-      await this.#waitReady([canary]);
+      [canary] = (await this.#startUnpublished(service, 1, newScript)) as [Supervisor];
     } catch (error) {
-      await canary.stop();
       return end('failed', `the new release never became ready: ${(error as Error).message}`);
-    } finally {
-      this.#joining.delete(canary);
     }
     release.canary = canary.spec.name;
     release.state = 'on trial';
@@ -565,6 +529,32 @@ export class Runner {
     };
   }
 
+  /**
+   * Starts `n` more instances of `service` (running `script` if given) and resolves once they are
+   * ready, without publishing them: the gateway never sees them starting. If they do not become
+   * ready they are stopped and the error is thrown.
+   */
+  async #startUnpublished(service: string, n: number, script?: string): Promise<Supervisor[]> {
+    const published = [...(this.#instances.get(service) ?? [])];
+    const added: Supervisor[] = [];
+    for (let i = 0; i < n; i++) added.push(await this.#addInstance(service, script));
+    this.#instances.set(service, published);
+    for (const supervisor of added) {
+      supervisor.spec.env.MICROSHOP_UPSTREAMS = this.#upstreamsText();
+      this.#joining.add(supervisor);
+      supervisor.start();
+    }
+    try {
+      await this.#waitReady(added);
+    } catch (error) {
+      await Promise.all(added.map((s) => s.stop()));
+      throw error;
+    } finally {
+      for (const supervisor of added) this.#joining.delete(supervisor);
+    }
+    return added;
+  }
+
   /** Takes these instances of `service` out of the gateway's pool, then stops them gracefully. */
   async #retire(service: string, leaving: Supervisor[]): Promise<void> {
     this.#instances.set(service, (this.#instances.get(service) ?? []).filter((s) => !leaving.includes(s)));
@@ -573,6 +563,7 @@ export class Runner {
       supervisor.prepareToStop();
       this.#leaving.add(supervisor);
     }
+    // A request the gateway sent just before the update may still be on its way.
     await new Promise((r) => setTimeout(r, LEAVE_GRACE_MS));
     await Promise.all(leaving.map((s) => s.stop().finally(() => this.#leaving.delete(s))));
   }
