@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
-import { ServicePool } from '@microshop/kit';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServicePool, Upstreams } from '@microshop/kit';
+import type { FastifyBaseLogger } from 'fastify';
 import { RetryBudget } from '@microshop/kit';
 import { startFakeService, gatewayTrust } from './upstream-fixture.js';
+
+const quiet = () => undefined;
+const silent = { debug: quiet, info: quiet, warn: quiet, error: quiet } as unknown as FastifyBaseLogger;
 
 describe('balancing and resilience', () => {
   it('sends work to the less busy of two healthy instances', () => {
@@ -20,6 +26,35 @@ describe('balancing and resilience', () => {
     c.healthy = false;
     assert.ok(Array.from({ length: 50 }, () => pool.pick()).every((p) => p === a || p === b));
     assert.equal(pool.pick(a), b, 'never the excluded instance');
+  });
+
+  it('keeps a busy instance whose check timed out while it went on answering, and marks a silent one down', async () => {
+    // A /readyz that answers after the check's limit: behind the queue of a busy instance, or a hung one.
+    const server = createServer((_request, response) => {
+      setTimeout(() => response.end('{}'), 300).unref();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const upstreams = new Upstreams({ catalog: [url] }, silent, 100);
+    try {
+      const instance = upstreams.pool('catalog')?.instances[0];
+      if (!instance) throw new Error('one instance');
+      instance.healthy = true;
+      const busy = upstreams.checkAll();
+      instance.answered++; // a request forwarded to it was answered while its check waited
+      await busy;
+      assert.equal(instance.healthy, true, 'answering requests: busy, not down');
+      await upstreams.checkAll();
+      assert.equal(instance.healthy, false, 'nothing answered while the check waited: down');
+      assert.match(instance.reason ?? '', /readyz failed/);
+      const again = upstreams.checkAll();
+      instance.answered++;
+      await again;
+      assert.equal(instance.healthy, false, 'a timed-out check never brings a down instance back');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('lets retries add at most a fifth of the traffic', () => {

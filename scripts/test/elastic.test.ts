@@ -17,6 +17,15 @@ function catalogScales(output: string): Array<[number, number]> {
   return [...output.matchAll(/scaled catalog: (\d+) -> (\d+) instance/g)].map((m) => [Number(m[1]), Number(m[2])]);
 }
 
+/** The runner's and services' warnings and errors (JSON log lines of level 40 and up), for a failure's message. */
+function problems(output: string): string {
+  return output
+    .split('\n')
+    .filter((line) => /"level":(4|5|6)0/.test(line) || /^(?!\{).*(fail|error|exit)/i.test(line))
+    .slice(-30)
+    .join('\n');
+}
+
 function runLoad(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [LOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +65,8 @@ describe('elastic: autoscaling and the load generator', () => {
     assert.match(runner.output(), /autoscale catalog 1 -> \d: .*(CPU|in flight|p95)/, 'each decision is logged with its reason');
     assert.ok(result.requests.total > 1_000, `requests were made (${result.requests.total})`);
     assert.equal(result.errors, 0, 'no connection error while it scaled out');
-    assert.equal(result.non2xx, 0, 'no failed answer while it scaled out');
+    const statuses = JSON.stringify(result.statusCodeStats);
+    assert.equal(result.non2xx, 0, `no failed answer while it scaled out: ${statuses}\n${problems(runner.output())}`);
 
     // After the load: back to one instance within 3 minutes, one step at a time, with no request
     // failing meanwhile (a light reader keeps asking while instances leave).

@@ -257,6 +257,7 @@ export async function proxyRoutes(
           const status = res.statusCode ?? 0;
           metrics.requests.inc({ service: pool.name, outcome: String(status) });
           instance.requests++;
+          instance.answered++;
           if (status >= 500) instance.failures++;
           if (SERVICE_IN_TROUBLE.has(status)) settle.reject(new Error(`answered ${status}`));
           else settle.resolve();

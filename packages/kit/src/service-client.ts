@@ -151,6 +151,7 @@ export class ServiceClient {
       } finally {
         instance.inflight--;
       }
+      instance.answered++;
       if (status >= 500) instance.failures++;
       let body: T;
       try {

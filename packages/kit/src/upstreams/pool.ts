@@ -13,6 +13,8 @@ export interface Instance {
   /** Requests forwarded to it, and those that failed (5xx, no connection, timeout), since it joined; the sampler takes rates from them. */
   requests: number;
   failures: number;
+  /** Answers (of any status) it gave to forwarded requests and calls: proof that it is alive while its checks time out. */
+  answered: number;
   /** The last answers' latencies in ms, a ring (the gateway records them for a canary's analysis). */
   recent: Float64Array;
   recentNext: number;
@@ -76,6 +78,7 @@ export class ServicePool {
         pid: undefined,
         requests: 0,
         failures: 0,
+        answered: 0,
         recent: new Float64Array(RECENT),
         recentNext: 0,
       };
@@ -131,6 +134,12 @@ export class ServicePool {
 }
 
 const DOWN_CHECK_INTERVAL_MS = 250;
+
+/** A check given up for its time limit (the abort signal's, or undici's wait for headers or body). */
+function isTimeout(error: unknown): boolean {
+  const { name, code } = error as { name?: string; code?: string };
+  return name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
 
 /** Every service's pool, kept current by active checks of `/readyz` and passive failure reports. */
 export class Upstreams {
@@ -193,6 +202,7 @@ export class Upstreams {
   }
 
   async #check(pool: ServicePool, instance: Instance): Promise<void> {
+    const answeredBefore = instance.answered;
     try {
       const response = await request(`${instance.url}/readyz`, {
         headersTimeout: this.checkTimeoutMs,
@@ -204,6 +214,13 @@ export class Upstreams {
       if (response.statusCode === 200) this.#markUp(pool, instance);
       else this.markDown(pool, instance, `readyz answered ${response.statusCode}`);
     } catch (error) {
+      // A check that timed out behind the requests of a busy instance, which kept answering them
+      // meanwhile, says it is busy, not down: marking the only instance of a service down under
+      // load would turn slow answers into 503s for everybody.
+      if (instance.healthy && instance.answered > answeredBefore && isTimeout(error)) {
+        this.log.debug({ upstream: pool.name, upstreamInstance: instance.id }, 'readyz timed out on a busy instance that keeps answering');
+        return;
+      }
       this.markDown(pool, instance, `readyz failed: ${(error as Error).message}`);
     }
   }
