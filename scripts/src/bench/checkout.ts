@@ -76,7 +76,7 @@ async function run(
   shoppers: number,
   seconds: number,
   tracing: Record<string, string>,
-  options: { beforeLoad?: () => Promise<void>; namespace?: string } = {},
+  options: { beforeLoad?: () => Promise<void>; namespace?: string; ordersPerSecond?: number } = {},
 ) {
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
@@ -156,6 +156,12 @@ async function run(
     await Promise.all(
       tokens.map(async (token, s) => {
         for (let n = 0; performance.now() < deadline; n++) {
+          if (options.ordersPerSecond) {
+            // Paced: the shop's k-th order starts k / rate seconds in, whatever the shop does.
+            const at = began + ((n * tokens.length + s) * 1000) / options.ordersPerSecond;
+            if (at >= deadline) break;
+            await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+          }
           await call(base, 'PUT', `/api/cart/items/${products[(s + n) % products.length]}`, token, { quantity: 1 });
           const outcome = await checkOut(token, `bench-${s}-${n}`, performance.now());
           if (outcome.placed.status === 202) loadedTraces.add(outcome.placed.traceId);
@@ -229,7 +235,7 @@ export async function checkoutBench(
   root: string,
   seconds: number,
   rounds: number,
-  options: { quick?: boolean; nullCheck?: boolean; sideBySideOnly?: boolean; stacks?: string; sampler?: string } = {},
+  options: { quick?: boolean; nullCheck?: boolean; sideBySideOnly?: boolean; stacks?: string; sampler?: string; pace?: number } = {},
 ): Promise<string[]> {
   const lines = [
     `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
@@ -312,7 +318,9 @@ export async function checkoutBench(
       const together = meeting(2);
       const order = round % 2 === 0 ? [onMode, offMode] : [offMode, onMode];
       const results = await Promise.all(
-        order.map((mode, index) => run(root, production, 8, seconds, mode, { beforeLoad: together, namespace: `side${index}` })),
+        order.map((mode, index) =>
+          run(root, production, 8, seconds, mode, { beforeLoad: together, namespace: `side${index}`, ...(options.pace ? { ordersPerSecond: options.pace } : {}) }),
+        ),
       );
       const [on, off] = round % 2 === 0 ? results : [...results].reverse();
       if (on && off) {
@@ -324,7 +332,8 @@ export async function checkoutBench(
         }
       }
     }
-    const compared = options.nullCheck ? 'tracing off / off (the null check)' : 'tracing on / off';
+    const compared =
+      (options.nullCheck ? 'tracing off / off (the null check)' : 'tracing on / off') + (options.pace ? `, each shop paced at ${options.pace} orders/s` : '');
     lines.push(
       `  ${name.padEnd(28)} ${compared}, two shops at the same time (8 shoppers each): ${median(side.map((r) => r.rps)).toFixed(2)}x orders confirmed/s` +
         ` (${side.map((r) => r.rps.toFixed(2)).join(', ')}); CPU per order (off / on) ${median(side.map((r) => r.cpu)).toFixed(2)}x` +
