@@ -80,10 +80,11 @@ export async function runLoad(options: LoadOptions, out: NodeJS.WriteStream = pr
   // Arrivals at the times the rate gives (arrivalAt), checked every 10 ms, so a slow shop never
   // slows them down.
   let next = 0;
+  let dueAt = arrivalAt(options, next);
   const arrivals = setInterval(() => {
     const elapsed = performance.now() - began;
-    while (arrivalAt(options, next) <= elapsed && arrivalAt(options, next) < options.durationMs) {
-      next++;
+    while (dueAt <= elapsed && dueAt < options.durationMs) {
+      dueAt = arrivalAt(options, ++next);
       if (recorder.active >= options.maxShoppers) recorder.dropped++;
       else {
         recorder.shopperArrived();
