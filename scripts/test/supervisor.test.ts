@@ -4,13 +4,14 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PORT_IN_USE_EXIT_CODE } from '@microshop/kit/light';
-import { until } from '@microshop/testing';
+import { freePort, until } from '@microshop/testing';
 import { Supervisor } from '../src/runner/supervisor.js';
 
 // A port the runner chose a moment ago may be taken by another program before the instance
 // listens (tests and other shops on the machine pick ports too). The instance must then move,
 // and nobody may mistake the other program for it.
 const TINY = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'tiny-service.js');
+const UNWELL = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'unwell-service.js');
 
 /** Another program, holding a port on 127.0.0.1 and answering every request like a healthy service. */
 async function squatter(): Promise<{ server: Server; port: number }> {
@@ -82,5 +83,30 @@ describe('supervisor and a taken port', () => {
     assert.ok(lines.some((l) => l.includes(`exited with code ${PORT_IN_USE_EXIT_CODE}`) && l.includes('not restarting')), lines.join('\n'));
     assert.equal(supervisor.pid, undefined, 'not restarted');
     assert.equal(supervisor.restarts, 0);
+  });
+
+  it('counts the runner’s readiness answer for liveness: a process found ready whose /healthz then fails is not given the start-up grace', async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const supervisor = new Supervisor(
+      { name: 'unwell-1', script: UNWELL, port, env: { ...process.env, PORT: String(port) } },
+      (line) => lines.push(line),
+      false,
+      { timeoutMs: 1_000 },
+    );
+    supervisors.push(supervisor);
+    supervisor.start();
+    const first = supervisor.pid;
+    // What the runner's readiness check does: /readyz 200 from the process itself.
+    await until('the instance to be ready', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      const body = response?.ok ? ((await response.json()) as { pid?: number }) : undefined;
+      if (body?.pid !== first) return undefined;
+      supervisor.answered(first);
+      return true;
+    }, 10_000);
+    // Its /healthz never answers 200: a second after the readiness answer (not 60 s) it is killed.
+    await until('liveness to kill it', async () => lines.find((l) => l.includes(`unwell-1 (pid ${first}) has not answered /healthz`)), 10_000);
+    assert.ok(lines.some((l) => l.includes('answered 503')), lines.join('\n'));
   });
 });

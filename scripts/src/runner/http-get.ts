@@ -6,6 +6,8 @@ export function getText(url: string, timeoutMs = 1_000): Promise<{ status: numbe
     const request = get(url, { timeout: timeoutMs, agent: false }, (response) => {
       let text = '';
       response.setEncoding('utf8');
+      // A connection cut (or timed out) mid-answer ends here, not in 'end': without this the promise would never settle.
+      response.on('error', reject);
       response.on('data', (chunk: string) => {
         text += chunk;
       });

@@ -38,6 +38,7 @@ async function isReady(supervisor: Supervisor, gateway: boolean): Promise<boolea
   try {
     const { status, body } = await getJson(`${supervisor.url}/readyz`);
     if (status !== 200 || (body as Readiness).pid !== supervisor.pid) return false;
+    supervisor.answered((body as Readiness).pid);
     return !gateway || Object.values((body as Readiness).services ?? {}).every((s) => s.healthy === s.instances);
   } catch {
     return false;

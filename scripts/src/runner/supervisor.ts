@@ -40,6 +40,8 @@ export class Supervisor {
   #restartTimer: NodeJS.Timeout | undefined;
   #startedAt = 0;
   #watch: NodeJS.Timeout | undefined;
+  /** When the running process last answered 200 as itself, to liveness's probe or the runner's readiness check. */
+  #answeredAt: number | undefined;
   restarts = 0;
   /** Why the instance stays down for good (its configuration, or a port it may not change), once it does. */
   failure: string | undefined;
@@ -67,6 +69,15 @@ export class Supervisor {
 
   get url(): string {
     return `http://127.0.0.1:${this.spec.port}`;
+  }
+
+  /**
+   * The runner's readiness check got a 200 from process `pid`: it counts for liveness as its own
+   * probe's answer would (an instance hung right after it was found ready must not get the grace
+   * of one never seen alive).
+   */
+  answered(pid: number | undefined): void {
+    if (pid !== undefined && pid === this.pid) this.#answeredAt = Date.now();
   }
 
   /**
@@ -152,7 +163,8 @@ export class Supervisor {
     if (!timeoutMs) return;
     const everyMs = Math.min(1_000, Math.max(100, Math.floor(timeoutMs / 5)));
     const started = Date.now();
-    let answered: number | undefined;
+    this.#answeredAt = undefined;
+    let resent = false;
     let lastFailure = 'no answer yet';
     let asking = false;
     const watch = setInterval(() => {
@@ -160,6 +172,7 @@ export class Supervisor {
         clearInterval(watch);
         return;
       }
+      const answered = this.#answeredAt;
       const since = answered ?? started;
       const allowed = answered === undefined ? Math.max(timeoutMs, STARTUP_GRACE_MS) : timeoutMs;
       if (Date.now() - since > allowed) {
@@ -178,8 +191,9 @@ export class Supervisor {
           const pid = (body as { pid?: unknown } | null)?.pid;
           if (status === 200 && pid !== child.pid) lastFailure = `port ${this.spec.port} is answered by another process (pid ${String(pid)})`;
           else if (status === 200) {
-            if (answered === undefined && this.#lasting !== undefined && child.connected) child.send(this.#lasting as object, () => {});
-            answered = Date.now();
+            if (!resent && this.#lasting !== undefined && child.connected) child.send(this.#lasting as object, () => {});
+            resent = true;
+            this.#answeredAt = Date.now();
           } else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
         })
         .catch((error: Error) => {
