@@ -27,7 +27,7 @@ startProcess(async () => {
     shareTraces(traces);
     shareFaults(faults);
   }
-  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false, edge: true });
+  startTelemetry({ service: 'gateway', instanceId: config.instanceId, local: new LocalSpans(traces), asyncContext: false, edge: true, clientSpans: false });
   const app = await buildGateway(config, { traces, faults });
   if (inCluster()) announceReady();
   await runServer(app, config);

@@ -1,4 +1,4 @@
-import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SERVICE_TOKEN_HEADER, type Trust } from '@microshop/kit';
 import { request } from 'undici';
 import type { Upstreams } from '@microshop/kit';
@@ -6,9 +6,13 @@ import type { Upstreams } from '@microshop/kit';
 /** How long a fan-out waits for one part: a slow or hung service leaves its part empty, not the page slow. */
 export const PART_TIMEOUT_MS = 800;
 
+const tracer = trace.getTracer('@microshop/gateway');
+
 /**
  * GET from a healthy instance of `service`; undefined when none answers 200 in time. Made in
- * `parent` (a request's span), the call is its child span and carries its trace context.
+ * `parent` (a request's span), the call is its child span, as the semantic conventions' HTTP
+ * client span, and carries its trace context; in an unrecorded request's context it carries that
+ * (unsampled) context, so the service records none of it either.
  */
 export async function fetchPart(
   upstreams: Upstreams,
@@ -19,23 +23,49 @@ export async function fetchPart(
 ): Promise<unknown> {
   const instance = upstreams.pool(service)?.pick();
   if (!instance) return undefined;
+  const sent = { ...headers };
+  const span = clientSpan(parent, instance.url, path);
+  propagation.inject(span ? trace.setSpan(parent, span) : parent, sent);
+  let status = 0;
   try {
-    // undici announces the request synchronously: the instrumentation sees `parent` active.
-    const response = await context.with(parent, () => request(`${instance.url}${path}`, {
-      headers,
+    const response = await request(`${instance.url}${path}`, {
+      headers: sent,
       headersTimeout: PART_TIMEOUT_MS,
       bodyTimeout: PART_TIMEOUT_MS,
       // The header and body timeouts do not cover connecting: this bounds the whole call.
       signal: AbortSignal.timeout(PART_TIMEOUT_MS),
-    }));
+    });
+    status = response.statusCode;
     if (response.statusCode !== 200) {
       await response.body.dump();
       return undefined;
     }
     return await response.body.json();
-  } catch {
+  } catch (error) {
+    span?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     return undefined;
+  } finally {
+    if (span) {
+      if (status > 0) span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+      span.end();
+    }
   }
+}
+
+/** The call's client span, when `parent` is being recorded. */
+function clientSpan(parent: Context, base: string, path: string): Span | undefined {
+  if (!trace.getSpan(parent)?.isRecording()) return undefined;
+  const url = new URL(path, base);
+  return tracer.startSpan(
+    `GET ${url.pathname}`,
+    {
+      kind: SpanKind.CLIENT,
+      // The query string may carry what no trace should keep.
+      attributes: { 'http.request.method': 'GET', 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname, 'server.port': Number(url.port) },
+    },
+    parent,
+  );
 }
 
 /** The gateway's credential for a service's /internal routes. */

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bindTraceIds } from '../logger.js';
 
@@ -16,20 +16,19 @@ declare module 'fastify' {
 const tracer = trace.getTracer('@microshop/kit');
 
 /** A version-00 `traceparent` flagged unsampled, as the gateway passes on for what it does not record. */
-const UNSAMPLED_TRACEPARENT = /^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([0-9a-f][02468ace])$/;
+const UNSAMPLED_TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f][02468ace]$/;
 
 /**
- * The caller's span when its `traceparent` is version 00, unsampled and alone (no `tracestate`,
- * no baggage): nearly every request under the default sampler. Read with one regular expression
- * instead of the propagators' extract, which for these requests cost the catalog as much as the
- * rest of its tracing together; anything else is left to the propagators.
+ * The caller's trace and span ids when its `traceparent` is version 00, unsampled and alone (no
+ * `tracestate`, no baggage): nearly every request under the default sampler. Read with one regular
+ * expression instead of the propagators' extract, which for these requests cost the catalog as
+ * much as the rest of its tracing together; anything else is left to the propagators.
  */
-function plainUnsampledCaller(request: FastifyRequest): SpanContext | undefined {
+function plainUnsampledCaller(request: FastifyRequest): { traceId: string; spanId: string } | undefined {
   const { traceparent, tracestate, baggage } = request.headers;
   if (typeof traceparent !== 'string' || tracestate !== undefined || baggage !== undefined) return undefined;
-  const match = UNSAMPLED_TRACEPARENT.exec(traceparent);
-  if (!match) return undefined;
-  return { traceId: match[1] as string, spanId: match[2] as string, traceFlags: Number.parseInt(match[3] as string, 16), isRemote: true };
+  if (!UNSAMPLED_TRACEPARENT.test(traceparent)) return undefined;
+  return { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52) };
 }
 
 /**
@@ -69,13 +68,20 @@ export function installServerSpans(app: FastifyInstance): void {
       return;
     }
     const plain = plainUnsampledCaller(request);
-    const parent = plain ? trace.setSpanContext(ROOT_CONTEXT, plain) : propagation.extract(ROOT_CONTEXT, request.headers);
-    const caller = plain ?? trace.getSpanContext(parent);
-    if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
-      // The trace is not being recorded (its first span decided): no span of our own. The
-      // request's log lines name the caller's trace and span, through its logger, since its
-      // context is followed only where it is synchronous (recorded-context.ts); the calls and
+    if (plain) {
+      // The trace is not being recorded (its first span decided): no span of our own, and no
+      // context either, since an unrecorded one is not followed across awaits anyway
+      // (recorded-context.ts) and a statement or call made without one starts no trace. The
+      // request's log lines name the caller's trace and span, through its logger; the calls and
       // events it makes pass the caller's `traceparent` on, so they stay unsampled.
+      bindTraceIds(request.log, plain.traceId, plain.spanId);
+      done();
+      return;
+    }
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const caller = trace.getSpanContext(parent);
+    if (caller && (caller.traceFlags & TraceFlags.SAMPLED) === 0) {
+      // The same, for a context the propagators had to read (a `tracestate`, baggage).
       bindTraceIds(request.log, caller.traceId, caller.spanId);
       context.with(parent, done);
       return;

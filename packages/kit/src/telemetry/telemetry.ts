@@ -29,6 +29,13 @@ export interface TelemetryOptions {
    * obeyed there (sampler.ts). Default false.
    */
   edge?: boolean;
+  /**
+   * Client spans for every undici and fetch call made in a recorded context (default true). The
+   * gateway says false: its proxy passes a `traceparent` itself, and the instrumentation's
+   * diagnostics-channel handlers ran for every proxied request only to be told to ignore it; its one
+   * traced fan-out (fetch-part.ts) makes its client spans itself.
+   */
+  clientSpans?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -137,20 +144,22 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   provider.register({ contextManager });
 
-  registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new UndiciInstrumentation({
-        // Calls made outside any request or event (health checks, the relay) start no trace.
-        requireParentforSpans: true,
-        ignoreRequestHook: (request) => carriesTraceparent(request.headers),
-        requestHook: (span, request) => {
-          span.updateName(`${request.method} ${request.path.split('?', 1)[0] ?? request.path}`);
-          span.setAttribute('url.full', `${request.origin}${request.path.split('?', 1)[0] ?? ''}`);
-        },
-      }),
-    ],
-  });
+  if (options.clientSpans !== false) {
+    registerInstrumentations({
+      tracerProvider: provider,
+      instrumentations: [
+        new UndiciInstrumentation({
+          // Calls made outside any request or event (health checks, the relay) start no trace.
+          requireParentforSpans: true,
+          ignoreRequestHook: (request) => carriesTraceparent(request.headers),
+          requestHook: (span, request) => {
+            span.updateName(`${request.method} ${request.path.split('?', 1)[0] ?? request.path}`);
+            span.setAttribute('url.full', `${request.origin}${request.path.split('?', 1)[0] ?? ''}`);
+          },
+        }),
+      ],
+    });
+  }
 
   return setTelemetry({
     enabled: true,
