@@ -155,7 +155,7 @@ describe('OpenTelemetry export with the standard variables', () => {
 
   it('samples each operation at its rate under the default sampler, keeping a trace whole or not at all', async () => {
     // 40 requests of one operation at once, each flagged sampled by its client: the gateway keeps
-    // its burst (10) and the rate (1/s) after it, whatever the flag says; the others are recorded
+    // its burst (10) and the rate (0.25/s) after it, whatever the flag says; the others are recorded
     // nowhere, since the services follow the gateway's decision. Then 15 home pages, whose fan-out
     // past the burst must not start traces of their own at the catalog.
     const sent: string[] = [];

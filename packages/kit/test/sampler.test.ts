@@ -92,10 +92,10 @@ describe('the default sampler', () => {
 });
 
 describe('MICROSHOP_TRACES_PER_SECOND', () => {
-  it('accepts 0 to 100000, defaults to 1, and refuses anything else by name', () => {
+  it('accepts 0 to 100000, defaults to 0.25, and refuses anything else by name', () => {
     assert.equal(tracesPerSecond(undefined), DEFAULT_TRACES_PER_SECOND);
-    assert.equal(DEFAULT_TRACES_PER_SECOND, 1);
-    assert.equal(tracesPerSecond(''), 1);
+    assert.equal(DEFAULT_TRACES_PER_SECOND, 0.25);
+    assert.equal(tracesPerSecond(''), 0.25);
     assert.equal(tracesPerSecond('0'), 0);
     assert.equal(tracesPerSecond('0.5'), 0.5);
     assert.equal(tracesPerSecond('100000'), 100_000);

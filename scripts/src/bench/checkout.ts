@@ -76,7 +76,7 @@ async function run(
   shoppers: number,
   seconds: number,
   tracing: Record<string, string>,
-  options: { beforeLoad?: () => Promise<void>; namespace?: string; ordersPerSecond?: number } = {},
+  options: { beforeLoad?: () => Promise<void>; namespace?: string; ordersPerSecond?: number; warmupSeconds?: number } = {},
 ) {
   const dataDir = await tempDir('microshop-bench-shop-');
   const drops: Array<() => Promise<void>> = [];
@@ -134,12 +134,14 @@ async function run(
 
     // CPU time of every process of the shop over the window, per confirmed order: on two busy
     // cores the shop's throughput is the CPU it can get divided by this, and unlike throughput it
-    // is not moved by what else the machine runs.
+    // is not moved by what else the machine runs. The window opens after `warmupSeconds` of the
+    // same load: what is measured is the shop running hot, with the sampler's burst (each
+    // operation's first traces) spent, as in any shop that has been up for more than a few seconds.
     await options.beforeLoad?.();
     const started = [...runner.output().matchAll(/(\S+) started \(pid (\d+)/g)].map((m) => ({ name: (m[1] ?? '?').replace(/-\d+$/, ''), pid: Number(m[2]) }));
     const pids = started.map((s) => s.pid);
-    const cpuEachBefore = started.map((s) => cpuMs(s.pid));
-    const cpuBefore = cpuEachBefore.reduce((sum, ms) => sum + ms, 0);
+    let cpuEachBefore: number[] = [];
+    let cpuBefore = 0;
     const latencies: number[] = [];
     const loadedTraces = new Set<string>();
     let failed = 0;
@@ -151,19 +153,29 @@ async function run(
       seen.count++;
       reasons.set(why, seen);
     };
-    const began = performance.now();
+    const loadBegan = performance.now();
+    const began = loadBegan + (options.warmupSeconds ?? 0) * 1000;
     const deadline = began + seconds * 1000;
+    let measuring = false;
+    const open = () => {
+      cpuEachBefore = started.map((s) => cpuMs(s.pid));
+      cpuBefore = cpuEachBefore.reduce((sum, ms) => sum + ms, 0);
+      measuring = true;
+    };
+    const opening = setTimeout(open, Math.max(0, began - performance.now()));
     await Promise.all(
       tokens.map(async (token, s) => {
         for (let n = 0; performance.now() < deadline; n++) {
           if (options.ordersPerSecond) {
             // Paced: the shop's k-th order starts k / rate seconds in, whatever the shop does.
-            const at = began + ((n * tokens.length + s) * 1000) / options.ordersPerSecond;
+            const at = loadBegan + ((n * tokens.length + s) * 1000) / options.ordersPerSecond;
             if (at >= deadline) break;
             await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
           }
           await call(base, 'PUT', `/api/cart/items/${products[(s + n) % products.length]}`, token, { quantity: 1 });
           const outcome = await checkOut(token, `bench-${s}-${n}`, performance.now());
+          // Counted when it ends inside the window, as the CPU it took is.
+          if (!measuring) continue;
           if (outcome.placed.status === 202) loadedTraces.add(outcome.placed.traceId);
           if (outcome.status.startsWith('POST ')) fail(outcome.status, outcome.placed.body);
           else if (outcome.status.startsWith('CANCELLED')) fail(outcome.status, null);
@@ -171,6 +183,8 @@ async function run(
         }
       }),
     );
+    clearTimeout(opening);
+    if (!measuring) open();
     const elapsed = (performance.now() - began) / 1000;
     const cpuSpent = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
     // CPU per confirmed order of each process (by service), to tell where a difference lies.
@@ -235,10 +249,12 @@ export async function checkoutBench(
   root: string,
   seconds: number,
   rounds: number,
-  options: { quick?: boolean; nullCheck?: boolean; sideBySideOnly?: boolean; stacks?: string; sampler?: string; pace?: number } = {},
+  options: { quick?: boolean; nullCheck?: boolean; sideBySideOnly?: boolean; stacks?: string; sampler?: string; pace?: number; warmup?: number } = {},
 ): Promise<string[]> {
+  const warmup = options.warmup ?? (options.quick ? 3 : 10);
   const lines = [
-    `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run,` +
+    `16 concurrent shoppers, each: put an item in the cart, POST /api/orders, poll the order every 25 ms until CONFIRMED; ${seconds} s per run` +
+      ` after ${warmup} s of the same load,` +
       ` ${rounds} round(s) of every mode in a rotating order; medians:`,
   ];
   const wanted = (stack: string) => !options.stacks || options.stacks.split(',').includes(stack);
@@ -256,7 +272,7 @@ export async function checkoutBench(
     for (let round = 0; round < (options.sideBySideOnly ? 0 : rounds); round++) {
       for (let k = 0; k < modes.length; k++) {
         const index = (k + round) % modes.length;
-        runsOf(index).push(await run(root, production, 16, seconds, modes[index]?.[1] ?? {}));
+        runsOf(index).push(await run(root, production, 16, seconds, modes[index]?.[1] ?? {}, { warmupSeconds: warmup }));
       }
     }
     if (!options.sideBySideOnly) {
@@ -319,7 +335,12 @@ export async function checkoutBench(
       const order = round % 2 === 0 ? [onMode, offMode] : [offMode, onMode];
       const results = await Promise.all(
         order.map((mode, index) =>
-          run(root, production, 8, seconds, mode, { beforeLoad: together, namespace: `side${index}`, ...(options.pace ? { ordersPerSecond: options.pace } : {}) }),
+          run(root, production, 8, seconds, mode, {
+            beforeLoad: together,
+            namespace: `side${index}`,
+            warmupSeconds: warmup,
+            ...(options.pace ? { ordersPerSecond: options.pace } : {}),
+          }),
         ),
       );
       const [on, off] = round % 2 === 0 ? results : [...results].reverse();

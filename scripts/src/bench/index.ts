@@ -19,7 +19,8 @@ import { tracingBench } from './tracing.js';
  * shops with tracing off, a null check of that comparison; BENCH_CHECKOUT_SIDE_ONLY=1: only the side-by-side rounds;
  * BENCH_CHECKOUT_STACKS=embedded or nats: one stack only; BENCH_CHECKOUT_SAMPLER: the traced side-by-side shop's
  * OTEL_TRACES_SAMPLER instead of the default sampler; BENCH_CHECKOUT_PACE: orders/s each side-by-side shop is paced at,
- * instead of as many as its shoppers can place: CPU per order at equal load); BENCH_GATEWAY_SECONDS (10) how long each
+ * instead of as many as its shoppers can place: CPU per order at equal load; BENCH_CHECKOUT_WARMUP (10, quick 3): seconds
+ * of the same load before each run's window, uncounted); BENCH_GATEWAY_SECONDS (10) how long each
  * proxy is loaded and BENCH_GATEWAY_ROUNDS (3) how many more turns the gateway gets with tracing on
  * and off; BENCH_TRACING_SECONDS (8), _RATE (1200/s) and _ROUNDS (2) size the tracing breakdown;
  * BENCH_DISK_SECONDS (30) how long shoppers buy for the disk figures. Quote figures measured in one run.
@@ -38,6 +39,7 @@ const suites: Record<string, (runs: number) => Promise<string[]>> = {
       stacks: process.env.BENCH_CHECKOUT_STACKS,
       sampler: process.env.BENCH_CHECKOUT_SAMPLER,
       ...(process.env.BENCH_CHECKOUT_PACE ? { pace: Number(process.env.BENCH_CHECKOUT_PACE) } : {}),
+      ...(process.env.BENCH_CHECKOUT_WARMUP ? { warmup: Number(process.env.BENCH_CHECKOUT_WARMUP) } : {}),
     }),
   messaging: () => messagingBench(Number(process.env.BENCH_EVENTS ?? 10_000), Number(process.env.BENCH_EVENT_RATE ?? 2_000)),
   disk: () => diskBench(root, Number(process.env.BENCH_DISK_SECONDS ?? 30)),

@@ -69,7 +69,7 @@ export class OperationRateSampler implements Sampler {
   }
 }
 
-export const DEFAULT_TRACES_PER_SECOND = 1;
+export const DEFAULT_TRACES_PER_SECOND = 0.25;
 
 /** MICROSHOP_TRACES_PER_SECOND: a number from 0 to 100000 (0: no new trace is sampled). */
 export function tracesPerSecond(value: string | undefined): number {

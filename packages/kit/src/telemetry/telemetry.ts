@@ -95,7 +95,7 @@ const diagnostics: DiagLogger = {
  * and database statement spans (SQLite and PostgreSQL) come from those packages through the API.
  * Spans go to the built-in store (the gateway's, at MICROSHOP_TRACE_STORE_URL, or `local` in the gateway itself) and, with
  * OTEL_EXPORTER_OTLP_ENDPOINT, to any OTLP/HTTP collector as well. Unless OTEL_TRACES_SAMPLER(_ARG)
- * pick a standard sampler, each operation starts at most MICROSHOP_TRACES_PER_SECOND (1) sampled
+ * pick a standard sampler, each operation starts at most MICROSHOP_TRACES_PER_SECOND (0.25) sampled
  * traces a second (sampler.ts); OTEL_SDK_DISABLED=true turns it all off.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
