@@ -23,11 +23,12 @@ export async function fetchPart(
 ): Promise<unknown> {
   const instance = upstreams.pool(service)?.pick();
   if (!instance) return undefined;
-  const sent = { ...headers };
-  const span = clientSpan(parent, instance.url, path);
-  propagation.inject(span ? trace.setSpan(parent, span) : parent, sent);
+  let span: Span | undefined;
   let status = 0;
   try {
+    const sent = { ...headers };
+    span = clientSpan(parent, instance.url, path);
+    propagation.inject(span ? trace.setSpan(parent, span) : parent, sent);
     const response = await request(`${instance.url}${path}`, {
       headers: sent,
       headersTimeout: PART_TIMEOUT_MS,
@@ -42,12 +43,17 @@ export async function fetchPart(
     }
     return await response.body.json();
   } catch (error) {
+    span?.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
     span?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     return undefined;
   } finally {
     if (span) {
       if (status > 0) span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+      // A client span's status is an error for any 4xx or 5xx answer (the HTTP semantic conventions).
+      if (status >= 400) {
+        span.setAttribute('error.type', String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+      }
       span.end();
     }
   }
@@ -57,12 +63,13 @@ export async function fetchPart(
 function clientSpan(parent: Context, base: string, path: string): Span | undefined {
   if (!trace.getSpan(parent)?.isRecording()) return undefined;
   const url = new URL(path, base);
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   return tracer.startSpan(
     `GET ${url.pathname}`,
     {
       kind: SpanKind.CLIENT,
       // The query string may carry what no trace should keep.
-      attributes: { 'http.request.method': 'GET', 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname, 'server.port': Number(url.port) },
+      attributes: { 'http.request.method': 'GET', 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname, 'server.port': port },
     },
     parent,
   );

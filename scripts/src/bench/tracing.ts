@@ -14,7 +14,7 @@ import { median } from './stats.js';
 
 const MODES = [
   ['off', 'OTEL_SDK_DISABLED=true'],
-  ['default sampling', 'as under npm start: 1 trace a second per operation, to the gateway\'s store'],
+  ['default sampling', 'as under npm start: 0.25 traces a second per operation after a burst of 10, to the gateway\'s store'],
   ['all, not sent', 'every trace kept (parentbased_always_on), no MICROSHOP_TRACE_STORE_URL'],
   ['all, to a sink', 'every trace kept, to an OTLP endpoint that reads and drops them'],
   ['all, to the gateway', 'every trace kept, to the gateway\'s store'],
@@ -23,7 +23,7 @@ const MODES = [
 /**
  * Where tracing's cost goes, by parts: one catalog instance answers `GET /api/products/:id`
  * directly at a fixed rate (paced-load.ts, 16 connections) with tracing off, with the default
- * sampler (the catalog starts each trace, so 1 a second is recorded), and with every trace kept:
+ * sampler (the catalog starts each trace, so 0.25 a second is recorded after the burst), and with every trace kept:
  * spans made but not sent, sent to a sink that drops them, sent to a gateway's store; each
  * process's CPU per request is read from /proc. `rounds` rounds, the modes alternating; medians.
  */

@@ -42,6 +42,8 @@ export class Supervisor {
   #watch: NodeJS.Timeout | undefined;
   /** When the running process last answered 200 as itself, to liveness's probe or the runner's readiness check. */
   #answeredAt: number | undefined;
+  /** Whether the running process has answered liveness's probe with something other than 200 (it says it is not well). */
+  #refused = false;
   restarts = 0;
   /** Why the instance stays down for good (its configuration, or a port it may not change), once it does. */
   failure: string | undefined;
@@ -74,10 +76,11 @@ export class Supervisor {
   /**
    * The runner's readiness check got a 200 from process `pid`: it counts for liveness as its own
    * probe's answer would (an instance hung right after it was found ready must not get the grace
-   * of one never seen alive).
+   * of one never seen alive), unless the process has said `/healthz` is failing (an event loop
+   * stalled during its start, which `/healthz` reports for a while after): then it keeps the grace.
    */
   answered(pid: number | undefined): void {
-    if (pid !== undefined && pid === this.pid) this.#answeredAt = Date.now();
+    if (pid !== undefined && pid === this.pid && !this.#refused) this.#answeredAt = Date.now();
   }
 
   /**
@@ -164,6 +167,7 @@ export class Supervisor {
     const everyMs = Math.min(1_000, Math.max(100, Math.floor(timeoutMs / 5)));
     const started = Date.now();
     this.#answeredAt = undefined;
+    this.#refused = false;
     let resent = false;
     let lastFailure = 'no answer yet';
     let asking = false;
@@ -194,7 +198,10 @@ export class Supervisor {
             if (!resent && this.#lasting !== undefined && child.connected) child.send(this.#lasting as object, () => {});
             resent = true;
             this.#answeredAt = Date.now();
-          } else lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
+          } else {
+            if (pid === child.pid) this.#refused = true;
+            lastFailure = `answered ${status}: ${(body as { detail?: string } | null)?.detail ?? 'no detail'}`;
+          }
         })
         .catch((error: Error) => {
           lastFailure = error.message === 'timed out' ? 'no answer in time' : error.message;

@@ -12,9 +12,8 @@ export function bindTo<T>(manager: Pick<ContextManager, 'with'>, context: Contex
  * A context manager that follows only synchronous calls: `with(context, fn)` makes `context`
  * active while `fn` runs, and not in the callbacks or promises it leaves behind. The gateway uses
  * it instead of AsyncLocalStorage, which on Node.js 20, once used at all, hooks every promise the
- * process makes from then on; its spans are passed by hand instead (edge-span.ts), and an
- * outgoing call made inside `with` still gets its client span, since undici announces a request
- * synchronously.
+ * process makes from then on; its spans are passed by hand instead (edge-span.ts), and so are
+ * the client spans of its calls (fetch-part.ts).
  */
 export class SyncContextManager implements ContextManager {
   #active: Context = ROOT_CONTEXT;
