@@ -32,6 +32,19 @@ describe('shop under crashes', () => {
       return { status: 0, body: {} as Json };
     }
   };
+  /**
+   * What `read` gives once it equals `wanted`, or its last answer after 30 s: some of what the
+   * test checks follows from events that a restarted service may get after the orders are final.
+   */
+  const settled = async <T>(read: () => Promise<T>, wanted: T): Promise<T> => {
+    const deadline = Date.now() + 30_000;
+    let value = await read();
+    while (value !== wanted && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      value = await read();
+    }
+    return value;
+  };
   const latestPid = (instance: string) => {
     const pids = [...runner.output().matchAll(new RegExp(`${instance} started \\(pid (\\d+)`, 'g'))].map((m) => Number(m[1]));
     return pids.at(-1);
@@ -127,39 +140,28 @@ describe('shop under crashes', () => {
     assert.ok(orders.length >= accepted);
 
     // Nobody is charged twice; confirmed orders are charged once, cancelled ones not at all (a
-    // capture of an order cancelled meanwhile is refunded once payments has the cancellation,
-    // an event that a restarted payments may get after the order is final: asked until it agrees).
+    // capture of an order cancelled meanwhile is refunded once payments has the cancellation).
     for (const order of orders) {
-      const deadline = Date.now() + 30_000;
       const captures = async () => {
         const payments = ((await call('GET', `/api/payments?orderId=${order.id}`, order.token)).body.items ?? []) as Json[];
         assert.ok(payments.length <= 1, `order ${order.id} has ${payments.length} payments`);
         return payments.filter((p) => p.status === 'CAPTURED').length;
       };
       const wanted = order.status === 'CANCELLED' ? 0 : 1;
-      let captured = await captures();
-      while (captured !== wanted && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        captured = await captures();
-      }
+      const captured = await settled(captures, wanted);
       assert.equal(captured, wanted, `order ${order.id} (${order.status}) captured ${captured}`);
     }
 
     // Stock adds up: what is left is what was there minus what live orders took. An order is
     // final in orders before inventory has its cancellation (an event, perhaps waiting for a
-    // restarted inventory): the stock is asked until it agrees, or 30 s have passed.
+    // restarted inventory): the stock is asked until it agrees.
     for (const id of products) {
       const taken = orders
         .filter((o) => o.status !== 'CANCELLED')
         .flatMap((o) => o.items as Json[])
         .filter((item) => item.productId === id)
         .reduce((sum, item) => sum + item.quantity, 0);
-      const deadline = Date.now() + 30_000;
-      let left = (await call('GET', `/api/inventory/${id}`)).body.available;
-      while (left !== STOCK - taken && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        left = (await call('GET', `/api/inventory/${id}`)).body.available;
-      }
+      const left = await settled(async () => (await call('GET', `/api/inventory/${id}`)).body.available as number, STOCK - taken);
       assert.equal(left, STOCK - taken, `stock of ${id}`);
     }
   });
