@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -14,6 +14,17 @@ import { build } from 'esbuild';
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native'];
+
+/**
+ * The module's text with every character outside ASCII written as a `\u` escape. esbuild escapes
+ * them in strings, templates and regular expressions but keeps comments as they are, and one
+ * curly quote in a comment of undici's makes V8 hold the whole 4.6 MB source in two bytes a
+ * character: 9.1 MB of each process's heap instead of 4.8 (measured on catalog; its RSS 4 MB
+ * less). Only comments are changed, so the code and its source map stay true.
+ */
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 function processDirs(): string[] {
   const services = readdirSync(join(root, 'services'), { withFileTypes: true })
@@ -42,6 +53,12 @@ await Promise.all(
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       logLevel: 'warning',
       legalComments: 'linked',
+      write: false,
+    }).then((result) => {
+      for (const file of result.outputFiles) {
+        mkdirSync(dirname(file.path), { recursive: true });
+        writeFileSync(file.path, file.path.endsWith('.mjs') ? asciiOnly(file.text) : file.contents);
+      }
     }),
   ),
 );

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchema, FastifySchemaCompiler, RouteOptions } from 'fastify';
 import type { FieldError } from './problem.js';
@@ -16,17 +16,45 @@ const shared: Options = {
   addUsedSchema: false,
 };
 
+/** What Fastify calls to validate a part of a request: Ajv's function, or one standing in for it. */
+type Validator = ((data: unknown, context?: object) => boolean) & { errors?: ErrorObject[] | null; schemaEnv?: unknown };
+
+/**
+ * A validator compiled by `compile` when it is first called, not before. Compiling every route's
+ * schemas was a fifth of a service's start-up CPU (Ajv in a profile of catalog's start), most of
+ * it for routes a process may never serve. It stands in for Ajv's function: the errors of the
+ * last call are its own, and it has a `schemaEnv`, so that Fastify passes the value's parent and
+ * Ajv can coerce or default the value itself (a query string's root).
+ */
+export function compiledOnFirstUse(compile: () => ValidateFunction): Validator {
+  let compiled: ValidateFunction | undefined;
+  const validate: Validator = (data, context) => {
+    compiled ??= compile();
+    const valid = compiled(data, context as Parameters<ValidateFunction>[1]);
+    validate.errors = compiled.errors;
+    return valid;
+  };
+  validate.errors = null;
+  validate.schemaEnv = true;
+  return validate;
+}
+
 /**
  * Two validators: bodies are checked as sent (a string is not a number), while query strings,
- * path parameters and headers are text by nature and get coerced to the declared types.
+ * path parameters and headers are text by nature and get coerced to the declared types. Each is
+ * compiled when its route first gets a request.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
-  const strictAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
-  const coercingAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
-    return ajv.compile(schema as object);
-  };
+  let strictAjv: Ajv | undefined;
+  let coercingAjv: Ajv | undefined;
+  return ({ schema, httpPart }) =>
+    compiledOnFirstUse(() => {
+      const ajv =
+        httpPart === 'body'
+          ? (strictAjv ??= addFormats(new Ajv({ ...shared, coerceTypes: false })))
+          : (coercingAjv ??= addFormats(new Ajv({ ...shared, coerceTypes: 'array' })));
+      return ajv.compile(schema as object);
+    });
 }
 
 function joinPath(prefix: string, instancePath: string, extra?: string): string {

@@ -26,9 +26,22 @@ export class MalformedEventError extends Error {
   }
 }
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false }));
-const envelopeValidator = ajv.compile(CloudEventEnvelope);
-const dataValidators = new Map<string, ValidateFunction>(Object.entries(eventSchemas).map(([type, schema]) => [type, ajv.compile(schema)]));
+// Compiled when first needed: a process handles a few of the event types, and compiling them all
+// at start cost every process a few per cent of its start-up CPU.
+let ajv: Ajv | undefined;
+const compile = (schema: object): ValidateFunction =>
+  (ajv ??= addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false }))).compile(schema);
+let envelope: ValidateFunction | undefined;
+const dataValidators = new Map<string, ValidateFunction>();
+
+function dataValidator(type: string): ValidateFunction | undefined {
+  let validate = dataValidators.get(type);
+  if (validate === undefined && isEventType(type)) {
+    validate = compile(eventSchemas[type]);
+    dataValidators.set(type, validate);
+  }
+  return validate;
+}
 
 function describe(validate: ValidateFunction, where: string): string {
   return (validate.errors ?? []).map((e) => `${where}${e.instancePath || ''} ${e.message ?? 'is invalid'}`).join('; ');
@@ -36,9 +49,10 @@ function describe(validate: ValidateFunction, where: string): string {
 
 /** Checks the envelope and the data against the type's contract; throws MalformedEventError. */
 export function validateEvent(value: unknown): CloudEvent {
+  const envelopeValidator = (envelope ??= compile(CloudEventEnvelope));
   if (!envelopeValidator(value)) throw new MalformedEventError(`invalid envelope: ${describe(envelopeValidator, 'event')}`);
   const event = value as CloudEvent;
-  const validateData = dataValidators.get(event.type);
+  const validateData = dataValidator(event.type);
   if (!validateData) throw new MalformedEventError(`unknown event type ${JSON.stringify(event.type)}`);
   if (!validateData(event.data)) throw new MalformedEventError(`invalid data for ${event.type}: ${describe(validateData, 'data')}`);
   return event;

@@ -1,13 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChild, tempDir } from '@microshop/testing';
-import { residentBytes } from './process-memory.js';
+import { proportionalBytes, residentBytes } from './process-memory.js';
 import { formatMiB, median } from './stats.js';
 
 interface StartupSample {
   wallMs: number;
   reportedMs: number;
   rss: Record<string, number>;
+  pss: Record<string, number>;
 }
 
 async function startOnce(root: string, dataDir: string): Promise<StartupSample> {
@@ -22,12 +23,14 @@ async function startOnce(root: string, dataDir: string): Promise<StartupSample> 
     // Let start-up garbage settle the way an idle system would before reading memory.
     await new Promise((r) => setTimeout(r, 1_000));
     const rss: Record<string, number> = {};
-    if (runner.child.pid) rss.runner = residentBytes(runner.child.pid);
-    for (const match of runner.output().matchAll(/(\S+-\d+) started \(pid (\d+)/g)) {
-      const [, name = '', pid = ''] = match;
-      rss[name] = residentBytes(Number(pid));
+    const pss: Record<string, number> = {};
+    const pids: Array<[string, number]> = runner.child.pid ? [['runner', runner.child.pid]] : [];
+    for (const match of runner.output().matchAll(/(\S+-\d+) started \(pid (\d+)/g)) pids.push([match[1] ?? '', Number(match[2])]);
+    for (const [name, pid] of pids) {
+      rss[name] = residentBytes(pid);
+      pss[name] = proportionalBytes(pid);
     }
-    return { wallMs, reportedMs, rss };
+    return { wallMs, reportedMs, rss, pss };
   } finally {
     await runner.stop();
   }
@@ -50,15 +53,18 @@ export async function startupBench(root: string, runs: number): Promise<string[]
     `start-up to ready (median of ${runs} runs; wall clock from spawning the runner until it prints "ready"):`,
     `  cold start, empty data dir (migrations + seed): ${median(cold.map((s) => s.wallMs)).toFixed(0)} ms  (runner-reported ${median(cold.map((s) => s.reportedMs)).toFixed(0)} ms)`,
     `  warm start, existing data:                      ${median(warm.map((s) => s.wallMs)).toFixed(0)} ms  (runner-reported ${median(warm.map((s) => s.reportedMs)).toFixed(0)} ms)`,
-    'resident memory per process, 1 s after ready (median of warm starts):',
+    'memory per process, 1 s after ready (median of warm starts): resident (RSS), and proportional (PSS: pages shared with the other processes, such as Node.js itself, divided among them)',
   ];
   const names = Object.keys(warm[0]?.rss ?? {}).sort();
   let total = 0;
+  let totalPss = 0;
   for (const name of names) {
     const value = median(warm.map((s) => s.rss[name] ?? 0));
+    const pss = median(warm.map((s) => s.pss[name] ?? Number.NaN));
     total += value;
-    lines.push(`  ${name.padEnd(14)} ${formatMiB(value)}`);
+    totalPss += pss;
+    lines.push(`  ${name.padEnd(16)} RSS ${formatMiB(value).padStart(10)}   PSS ${formatMiB(pss).padStart(10)}`);
   }
-  lines.push(`  ${'total'.padEnd(14)} ${formatMiB(total)}`);
+  lines.push(`  ${'total'.padEnd(16)} RSS ${formatMiB(total).padStart(10)}   PSS ${formatMiB(totalPss).padStart(10)}`);
   return lines;
 }

@@ -1,5 +1,4 @@
 import { diag, type DiagLogger, DiagLogLevel } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -8,6 +7,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { ADMITTED, defaultSampler, OperationRateSampler, tracesPerSecond } from './sampler.js';
 import { setTelemetry, type Telemetry, telemetry } from './state.js';
 import { TraceStoreExporter } from './store-exporter.js';
+import { DeferredOtlpExporter } from './otlp-exporter.js';
 import { RecordedContextManager } from './recorded-context.js';
 import { SyncContextManager } from './sync-context.js';
 
@@ -121,7 +121,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   }
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
     // The exporter reads its endpoint, headers, timeout and compression from the OTEL_* variables.
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+    processors.push(new BatchSpanProcessor(new DeferredOtlpExporter()));
   }
 
   // OTEL_TRACES_SAMPLER, when set, picks one of the standard samplers instead (the SDK reads it).
