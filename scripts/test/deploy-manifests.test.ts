@@ -9,6 +9,8 @@ import { Cluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1
 import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -36,6 +38,7 @@ const MODELS: Record<string, Model> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget, 'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject, 'postgresql.cnpg.io/v1/Cluster': Cluster,
   'argoproj.io/v1alpha1/Rollout': Rollout, 'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor, 'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
@@ -78,6 +81,8 @@ function podsOf(objects: Obj[]): Map<string, { labels: Record<string, string>; n
     if (o.kind === 'Cluster') pods.set(o.metadata.name, { labels: o.spec.inheritedMetadata?.labels ?? {}, namespace: own });
   }
   pods.set('ingress-controller', { labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, namespace: { 'kubernetes.io/metadata.name': 'ingress-nginx' } });
+  // kube-prometheus-stack's Prometheus, which the canaries' analysis asks.
+  pods.set('prometheus', { labels: { 'app.kubernetes.io/name': 'prometheus' }, namespace: { 'kubernetes.io/metadata.name': 'monitoring' } });
   return pods;
 }
 
@@ -261,6 +266,25 @@ function problemsOf(objects: Obj[], overlay: 'local' | 'production'): string[] {
       if (target?.kind !== 'Rollout') say(r, 'is not what its autoscaler scales (the two would fight over the pods)');
     }
     if (find(objects, 'Rollout', 'gateway')) problems.push('Rollout/gateway: the gateway rolls as a Deployment');
+    // The analysis judges on what Prometheus scrapes: every process must be scraped, and a canary
+    // nobody measured must not pass on empty series.
+    const monitors = objects.filter((o) => o.kind === 'PodMonitor');
+    for (const name of PROCESSES) {
+      const workload = find(objects, 'Deployment', name);
+      const labels = workload?.spec?.template?.metadata?.labels ?? {};
+      const ports = new Set((workload?.spec?.template?.spec?.containers ?? []).flatMap((c: Obj) => (c.ports ?? []).map((p: Obj) => p.name)));
+      const scraped = monitors.some((m) => matches(m.spec.selector, labels) && (m.spec.podMetricsEndpoints ?? []).some((e: Obj) => ports.has(e.port) && e.path === '/metrics'));
+      if (!scraped) problems.push(`${name}: no PodMonitor scrapes its /metrics (the canary analysis would have nothing to judge)`);
+      if (!allowed(objects, 'prometheus', name, 8080)) problems.push(`NetworkPolicy: prometheus → ${name}:8080 is denied`);
+    }
+    const measured = (template?.spec?.metrics ?? []).some(
+      (m: Obj) =>
+        /canary-hash/.test(m.provider?.prometheus?.query ?? '') &&
+        /http_requests_total/.test(m.provider?.prometheus?.query ?? '') &&
+        /^result\[0\] >= 1$/.test(m.successCondition ?? '') &&
+        m.failureCondition !== undefined,
+    );
+    if (template && !measured) problems.push('AnalysisTemplate/canary-health: nothing checks that the canary answered (empty series pass every comparison)');
   }
 
   // Network policies: denied by default, exactly the calls the README lists allowed.
@@ -418,6 +442,10 @@ describe('Kubernetes manifests (deploy/k8s)', { skip: SKIP }, () => {
       }, /Rollout\/catalog: is not what its autoscaler scales/],
       ['a Rollout without its hashes', (o) => (find(o, 'Rollout', 'cart') as Obj).spec.strategy.canary.analysis.args.pop(), /Rollout\/cart: gives the analysis no stable-hash/],
       ['a step as text', (o) => ((find(o, 'Rollout', 'cart') as Obj).spec.strategy.canary.steps[0].setWeight = 'five'), /Rollout\/cart: invalid/],
+      ['no PodMonitor', (o) => o.splice(o.findIndex((x) => x.kind === 'PodMonitor'), 1), /orders: no PodMonitor scrapes/],
+      ['Prometheus kept out', (o) => o.splice(o.findIndex((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'prometheus-scrapes-microshop'), 1),
+        /prometheus → catalog:8080 is denied/],
+      ['an analysis that passes on empty series', (o) => (find(o, 'AnalysisTemplate', 'canary-health') as Obj).spec.metrics.shift(), /nothing checks that the canary answered/],
     ];
     for (const [what, change, expected] of cases) {
       const found = broken(change);
