@@ -65,6 +65,7 @@ describe('elastic: autoscaling and the load generator', () => {
     assert.match(runner.output(), /autoscale catalog 1 -> \d: .*(CPU|in flight|p95)/, 'each decision is logged with its reason');
     assert.ok(result.requests.total > 1_000, `requests were made (${result.requests.total})`);
     assert.equal(result.errors, 0, 'no connection error while it scaled out');
+    assert.equal(result.timeouts, 0, 'no request left unanswered while it scaled out');
     const statuses = JSON.stringify(result.statusCodeStats);
     assert.equal(result.non2xx, 0, `no failed answer while it scaled out: ${statuses}\n${problems(runner.output())}`);
 

@@ -1,12 +1,29 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { type RunningProcess, until } from '@microshop/testing';
 import { judgeCanary } from '../src/runner/release.js';
+import { serverScript } from '../src/runner/scripts.js';
 import { startShop, type TestShop } from './fixtures/shop.js';
 
 const STEP_MS = 5_000;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * A new release of catalog: the built server, with one difference a reader can see, a header
+ * naming the release on every answer. So the test knows which code answered each read.
+ */
+const goodRelease = (server: string) => `
+import http from 'node:http';
+const writeHead = http.ServerResponse.prototype.writeHead;
+http.ServerResponse.prototype.writeHead = function (...args) {
+  if (!this.headersSent) this.setHeader('x-catalog-release', 'two');
+  return writeHead.apply(this, args);
+};
+await import(${JSON.stringify(pathToFileURL(server).href)});
+`;
 
 interface RunnerView {
   runner: boolean;
@@ -61,17 +78,22 @@ describe('canary releases on the runner (deploy)', () => {
 
   after(() => shop?.stop());
 
-  /** Readers asking for catalog pages until `done` resolves: how many were asked and how many failed. */
-  async function whileReading(done: () => Promise<unknown>): Promise<{ asked: number; failed: number; seconds: number }> {
+  /**
+   * Readers asking for catalog pages until `done` resolves: how many were asked, how many failed,
+   * and how many the new release answered.
+   */
+  async function whileReading(done: () => Promise<unknown>): Promise<{ asked: number; failed: number; byNew: number; seconds: number }> {
     let reading = true;
     let asked = 0;
     let failed = 0;
+    let byNew = 0;
     const began = performance.now();
     const readers = Array.from({ length: 4 }, async () => {
       while (reading) {
         const response = await fetch(`${base}/api/products?limit=5`).catch(() => undefined);
         asked++;
         if (response?.status !== 200) failed++;
+        if (response?.headers.get('x-catalog-release') === 'two') byNew++;
         await response?.arrayBuffer();
       }
     });
@@ -81,7 +103,7 @@ describe('canary releases on the runner (deploy)', () => {
       reading = false;
       await Promise.all(readers);
     }
-    return { asked, failed, seconds: (performance.now() - began) / 1000 };
+    return { asked, failed, byNew, seconds: (performance.now() - began) / 1000 };
   }
 
   it('rolls back a release that answers 500s within its first step, failing fewer requests than that step would send it', async () => {
@@ -106,8 +128,12 @@ describe('canary releases on the runner (deploy)', () => {
   });
 
   it('promotes a good release step by step, replacing the stable instance with no failed request', async () => {
+    const script = join(dataDir, 'catalog-release-two.mjs');
+    await writeFile(script, goodRelease(serverScript(root, join(root, 'services', 'catalog')).script));
+    const before = await whileReading(() => new Promise((r) => setTimeout(r, 500)));
+    assert.equal(before.byNew, 0, 'the stable instance runs the old code');
     const reads = await whileReading(async () => {
-      runner.write('deploy catalog\n');
+      runner.write(`deploy catalog ${script}\n`);
       await until('the release promoted', async () => /deployed catalog promoted/.test(runner.output()), 120_000);
     });
     const output = runner.output();
@@ -115,6 +141,11 @@ describe('canary releases on the runner (deploy)', () => {
     assert.match(output, /deployed catalog promoted: catalog runs the new release on catalog-3$/m);
     assert.ok(reads.asked > 100, `reads were made (${reads.asked})`);
     assert.equal(reads.failed, 0, `no read failed during the release (${reads.asked} asked)`);
+    assert.ok(reads.byNew > 0 && reads.byNew < reads.asked, `the new release took a share on its way up (${reads.byNew} of ${reads.asked})`);
+    // Promoted: the new code answers everything.
+    const afterwards = await whileReading(() => new Promise((r) => setTimeout(r, 1_000)));
+    assert.ok(afterwards.asked > 10);
+    assert.equal(afterwards.byNew, afterwards.asked, `every read after the promotion is the new release's (${afterwards.byNew} of ${afterwards.asked})`);
     runner.write('status\n');
     await until('status', async () => /catalog +catalog-3 \(pid \d+/.test(runner.output()));
   });
