@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import replyFrom from '@fastify/reply-from';
 import { acceptAnyQuery, type App, BODY_LIMIT_BYTES, commonErrors, HttpProblem, recordLatency, sendProblem } from '@microshop/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serviceFor } from '../route-table.js';
@@ -8,6 +7,7 @@ import { endToEndHeaders } from './hop-by-hop.js';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import type { FaultInjector } from '../faults.js';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
+import { exchange, upstreamAgent } from '../upstreams/exchange.js';
 import type { Instance, ServicePool, Upstreams } from '@microshop/kit';
 import { CircuitState, type Guard, guardFor } from '@microshop/kit';
 
@@ -20,7 +20,7 @@ export interface ProxyOptions {
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** The connection broke mid-request: the service may have acted, so only idempotent methods retry. */
 const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
-const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT']);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /**
  * The answers that say the service, not the request, is in trouble: only these (and no answer at
@@ -52,17 +52,6 @@ function releaseInflight(request: { inflightAt: Instance | null }): void {
   instance.inflight--;
 }
 
-/**
- * The service's headers as the client gets them; called for every answer the service gives, also
- * when the client has gone away meanwhile (then reply-from sends nothing and Fastify's
- * onResponse never runs: counting down only there left such requests in flight for ever, which
- * skewed the choice of instance and the autoscaler's signals).
- */
-function answeredHeaders(headers: IncomingHttpHeaders, request?: { inflightAt: Instance | null }): IncomingHttpHeaders {
-  if (request) releaseInflight(request);
-  return endToEndHeaders(headers);
-}
-
 function errorCode(error: Error & { code?: string; cause?: unknown }): string | undefined {
   const cause = error.cause as { code?: string } | undefined;
   return cause?.code ?? error.code;
@@ -91,33 +80,51 @@ export function noInstance(service: string): HttpProblem {
   });
 }
 
+/** The header names a `Connection` header lists: hop-by-hop too, by the client's say (RFC 9110 §7.6.1). */
+function connectionNamed(headers: IncomingHttpHeaders): Set<string> | undefined {
+  const connection = headers.connection;
+  if (typeof connection !== 'string' || connection === '') return undefined;
+  return new Set(connection.toLowerCase().split(',').map((name) => name.trim()));
+}
+
+/**
+ * The headers the service gets: the client's end-to-end ones, less those nobody outside may
+ * set, and the gateway's own. Its Host is the service's (the client's goes on as
+ * X-Forwarded-Host) and its length is that of the body sent, if any.
+ */
 function rewriteRequestHeaders(
   request: Pick<FastifyRequest, 'id' | 'ip' | 'protocol' | 'headers' | 'verifiedUser' | 'traceparent'>,
-  headers: IncomingHttpHeaders,
+  body: Buffer | undefined,
 ): IncomingHttpHeaders {
+  const headers = request.headers;
+  const named = connectionNamed(headers);
   const out: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!CLIENT_FORBIDDEN_HEADER.test(name)) out[name] = value;
+  for (const name in headers) {
+    if (name === 'host' || name === 'connection' || name === 'content-length' || CLIENT_FORBIDDEN_HEADER.test(name) || named?.has(name)) continue;
+    out[name] = headers[name];
   }
   out['x-request-id'] = request.id;
   // The gateway's span for this request is the service's parent (edge-span.ts).
   out.traceparent = request.traceparent;
   delete out.tracestate;
-  const forwardedFor = request.headers['x-forwarded-for'];
+  const forwardedFor = headers['x-forwarded-for'];
   out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip;
   out['x-forwarded-proto'] = request.protocol;
-  if (request.headers.host) out['x-forwarded-host'] = request.headers.host;
+  if (headers.host) out['x-forwarded-host'] = headers.host;
+  if (body) {
+    out['content-length'] = String(body.length);
+    out['content-type'] = headers['content-type'] ?? 'application/octet-stream';
+  }
   return out;
 }
 
-/** Routes `/api/*` (and identity's JWKS) to the owning service's instances. */
-/** reply.from decodes the URL it is given; a malformed escape (`?q=%`) is the client's error, not a 500. */
-function fromUpstream(reply: FastifyReply, url: string, options: Parameters<FastifyReply['from']>[1]): FastifyReply {
+/** A path with a malformed percent-escape (`?q=%`) is the client's error, not a 500 nor the service's to puzzle over. */
+function checkEscapes(url: string): void {
+  if (!url.includes('%')) return;
   try {
-    return reply.from(url, options);
-  } catch (error) {
-    if (error instanceof URIError) throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
-    throw error;
+    decodeURI(url);
+  } catch {
+    throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
   }
 }
 
@@ -132,30 +139,15 @@ const ABOUT_THE_BODY = [
 ];
 
 /**
- * Sends the service's answer on. One whose length is known and small (nearly all of the shop's
- * JSON) is read whole first, so that Node writes its headers and body together: piping it cost a
- * stream pipeline and a second write, about 15 µs of the gateway's CPU per request. A
- * service that breaks off such a body is answered 502 (nothing was sent yet; the breaker and the
- * metrics have already counted the answer by its status). The rest (large, of unknown length or
- * type, a HEAD's) is piped as it comes.
+ * Whether the service's answer is piped as it comes rather than read whole. One whose length is
+ * known and small (nearly all of the shop's JSON) is read whole first, so that Node writes its
+ * headers and body together: piping it cost a stream pipeline and a second write, about 15 µs of
+ * the gateway's CPU per request. The rest (large, of unknown length or type, a HEAD's) is piped;
+ * without a type of its own, a whole body would be sent as application/octet-stream.
  */
-function sendBody(request: FastifyRequest, reply: FastifyReply, status: number, stream: NodeJS.ReadableStream, service: string): void {
-  // The service's headers are the reply's already (reply-from copied them).
-  const length = Number(reply.getHeader('content-length') ?? Number.NaN);
-  // Without a type of its own, a whole body would be sent as application/octet-stream: piped, it keeps none.
-  const typed = reply.getHeader('content-type') !== undefined;
-  if (request.method === 'HEAD' || BODILESS.has(status) || !typed || !(length >= 0 && length <= WHOLE_BODY_BYTES)) {
-    reply.send(stream);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.once('end', () => reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-  stream.once('error', (error: Error) => {
-    request.log.warn({ err: error, upstream: service }, 'upstream broke off its answer');
-    for (const name of ABOUT_THE_BODY) reply.removeHeader(name);
-    replyUnavailable(request, reply, commonErrors.BAD_GATEWAY(`The ${service} service broke off its answer`, { extensions: { service } }));
-  });
+function piped(method: string, status: number, headers: IncomingHttpHeaders): boolean {
+  const length = Number(headers['content-length'] ?? Number.NaN);
+  return method === 'HEAD' || BODILESS.has(status) || headers['content-type'] === undefined || !(length >= 0 && length <= WHOLE_BODY_BYTES);
 }
 
 /** The answer to a request an admin's fault aborted: says so, so nobody hunts for a real failure. */
@@ -176,17 +168,8 @@ export async function proxyRoutes(
   await app.register(async (scope) => {
     // The owning service judges the query string; the gateway forwards it untouched.
     acceptAnyQuery(scope);
-    await scope.register(replyFrom, {
-      disableRequestLogging: true,
-      undici: {
-        connections: 128,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        headersTimeout: options.upstreamTimeoutMs,
-        bodyTimeout: options.upstreamTimeoutMs,
-        connect: { timeout: options.connectTimeoutMs },
-      },
-    });
+    const agent = upstreamAgent(options);
+    scope.addHook('onClose', async () => agent.destroy());
 
     // Bodies pass through untouched (the service validates them), buffered up to the 1 MiB limit.
     scope.removeAllContentTypeParsers();
@@ -244,69 +227,88 @@ export async function proxyRoutes(
         request.log.info({ upstream: pool.name, upstreamInstance: instance.id, reason }, 'retrying on another instance');
         return forward(request, reply, pool, guard, settle, instance);
       };
-      return fromUpstream(reply, `${instance.url}${request.url}`, {
-        ...(withBody ? { body: request.body as Buffer, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
-        rewriteRequestHeaders,
-        rewriteHeaders: answeredHeaders,
-        // Retries are the gateway's decision (another instance, idempotent only), not reply-from's.
-        retryDelay: () => null,
-        onResponse: (_request, _reply, res) => {
-          const ms = performance.now() - started;
-          metrics.duration.observe({ service: pool.name }, ms / 1000);
-          recordLatency(instance, ms);
-          const status = res.statusCode ?? 0;
-          metrics.requests.inc({ service: pool.name, outcome: String(status) });
-          instance.requests++;
-          instance.answered++;
-          if (status >= 500) instance.failures++;
-          if (SERVICE_IN_TROUBLE.has(status)) settle.reject(new Error(`answered ${status}`));
-          else settle.resolve();
-          sendBody(request, reply, status, res.stream, pool.name);
-        },
-        onError: (_reply, { error }) => {
-          releaseInflight(request);
-          request.upstreamInstance = null;
-          const code = errorCode(error as Error & { code?: string });
-          metrics.requests.inc({ service: pool.name, outcome: code ?? 'error' });
-          // Every error here is a failure of this instance: no connection, a broken one, or a timeout.
-          instance.requests++;
-          instance.failures++;
-          if (code !== undefined && NOT_CONNECTED.has(code)) {
-            upstreams.markDown(pool, instance, `connect failed: ${code}`);
+      const body = withBody ? (request.body as Buffer) : undefined;
+      const fail = (error: Error): FastifyReply | undefined => {
+        releaseInflight(request);
+        request.upstreamInstance = null;
+        const code = errorCode(error as Error & { code?: string });
+        metrics.requests.inc({ service: pool.name, outcome: code ?? 'error' });
+        // Every error here is a failure of this instance: no connection, a broken one, or a timeout.
+        instance.requests++;
+        instance.failures++;
+        if (code !== undefined && NOT_CONNECTED.has(code)) {
+          upstreams.markDown(pool, instance, `connect failed: ${code}`);
+          const retried = retry(code);
+          if (retried) return retried;
+          settle.resolve();
+          return replyUnavailable(request, reply, noInstance(pool.name));
+        }
+        if (code !== undefined && BROKEN.has(code)) {
+          upstreams.markDown(pool, instance, `connection broken: ${code}`);
+          if (IDEMPOTENT.has(request.method)) {
             const retried = retry(code);
             if (retried) return retried;
-            settle.resolve();
-            return replyUnavailable(request, reply, noInstance(pool.name));
           }
-          if (code !== undefined && BROKEN.has(code)) {
-            upstreams.markDown(pool, instance, `connection broken: ${code}`);
-            if (IDEMPOTENT.has(request.method)) {
-              const retried = retry(code);
-              if (retried) return retried;
-            }
-          }
-          // Only now is the request's fate sealed; a retry above settles it instead.
-          settle.reject(error);
-          if (code !== undefined && TIMED_OUT.has(code)) {
-            return replyUnavailable(
-              request,
-              reply,
-              commonErrors.GATEWAY_TIMEOUT(`The ${pool.name} service did not answer within ${options.upstreamTimeoutMs} ms`, {
-                extensions: { service: pool.name },
-              }),
-            );
-          }
-          request.log.warn({ err: error, upstream: pool.name, upstreamInstance: instance.id }, 'upstream request failed');
+        }
+        // Only now is the request's fate sealed; a retry above settles it instead.
+        settle.reject(error);
+        if (code !== undefined && TIMED_OUT.has(code)) {
           return replyUnavailable(
             request,
             reply,
-            commonErrors.BAD_GATEWAY(`The ${pool.name} service failed to answer`, { extensions: { service: pool.name } }),
+            commonErrors.GATEWAY_TIMEOUT(`The ${pool.name} service did not answer within ${options.upstreamTimeoutMs} ms`, {
+              extensions: { service: pool.name },
+            }),
           );
+        }
+        request.log.warn({ err: error, upstream: pool.name, upstreamInstance: instance.id }, 'upstream request failed');
+        return replyUnavailable(request, reply, commonErrors.BAD_GATEWAY(`The ${pool.name} service failed to answer`, { extensions: { service: pool.name } }));
+      };
+      exchange(
+        agent,
+        { origin: instance.url, path: request.url, method: request.method, headers: rewriteRequestHeaders(request, body), body },
+        {
+          onStart: (status, headers) => {
+            // Counted down here, also when the client has gone away meanwhile: Fastify's
+            // onResponse does not run then, and such requests stayed in flight for ever.
+            releaseInflight(request);
+            const ms = performance.now() - started;
+            metrics.duration.observe({ service: pool.name }, ms / 1000);
+            recordLatency(instance, ms);
+            metrics.requests.inc({ service: pool.name, outcome: String(status) });
+            instance.requests++;
+            instance.answered++;
+            if (status >= 500) instance.failures++;
+            if (SERVICE_IN_TROUBLE.has(status)) settle.reject(new Error(`answered ${status}`));
+            else settle.resolve();
+            reply.code(status);
+            reply.headers(endToEndHeaders(headers));
+            return piped(request.method, status, headers);
+          },
+          onBody: (answer) => {
+            reply.send(answer);
+          },
+          onStream: (stream) => {
+            reply.send(stream);
+          },
+          onError: (error, answered) => {
+            if (!answered) {
+              fail(error);
+              return;
+            }
+            // A service that broke off a body it said was small: nothing was sent yet, so a 502
+            // (the breaker and the metrics have already counted the answer by its status).
+            request.log.warn({ err: error, upstream: pool.name }, 'upstream broke off its answer');
+            for (const name of ABOUT_THE_BODY) reply.removeHeader(name);
+            replyUnavailable(request, reply, commonErrors.BAD_GATEWAY(`The ${pool.name} service broke off its answer`, { extensions: { service: pool.name } }));
+          },
         },
-      });
+      );
+      return reply;
     };
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      checkEscapes(request.url);
       const path = request.url.split('?', 1)[0] ?? '/';
       const service = serviceFor(path);
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);
@@ -340,7 +342,7 @@ export async function proxyRoutes(
         )
         .catch((error: unknown) => {
           if (reply.sent) return;
-          // Thrown before anything was forwarded (a malformed URL): the error handler answers.
+          // Thrown before anything was forwarded: the error handler answers.
           if (error === thrown) {
             reply.send(error instanceof Error ? error : new Error(String(error)));
             return;
