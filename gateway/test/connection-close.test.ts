@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { until } from '@microshop/testing';
 import { type App, createApp } from '@microshop/kit';
 import { buildGateway, loadGatewayConfig } from '../src/index.js';
 import { rawExchange } from './raw-http.js';
 import { gatewayTrust } from './upstream-fixture.js';
+
+/** Whether the endless answer's connection from the gateway is closed. */
+const endless = { started: 0, closed: 0 };
 
 /** A catalog whose answers carry hop-by-hop headers of its own connection to the gateway. */
 async function startHopCatalog(): Promise<{ app: App; url: string }> {
@@ -25,6 +30,17 @@ async function startHopCatalog(): Promise<{ app: App; url: string }> {
     reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
     reply.raw.write('{"items":[');
     setTimeout(() => reply.raw.socket?.destroy(), 50);
+  });
+  // An answer that never ends, of unknown length: piped, a chunk every 20 ms.
+  app.get('/api/products/endless', async (_request, reply) => {
+    reply.hijack();
+    endless.started++;
+    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const timer = setInterval(() => reply.raw.write('{"more":true}\n'), 20);
+    reply.raw.once('close', () => {
+      clearInterval(timer);
+      endless.closed++;
+    });
   });
   // One larger than the gateway reads whole, which it pipes instead.
   app.get('/api/products/big', async () => ({ items: Array.from({ length: 4_000 }, (_, i) => ({ id: `prod-${i}`, name: 'x'.repeat(20) })) }));
@@ -84,5 +100,20 @@ describe('gateway: connection management on proxied routes', () => {
     assert.equal(big.statusCode, 200);
     assert.ok(big.rawPayload.length > 64 * 1024, `${big.rawPayload.length} bytes`);
     assert.equal((big.json() as { items: unknown[] }).items.length, 4_000);
+  });
+
+  it('closes its connection to the service when the client goes away in the middle of a piped answer', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /api/products/endless HTTP/1.1\r\nHost: shop\r\n\r\n');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    await until('the answer is flowing', async () => received.split('{"more":true}').length > 2, 5_000);
+    assert.equal(endless.closed, 0);
+    socket.destroy();
+    // Else the gateway would hold the service's connection, paused, until its body timeout.
+    await until('the service saw its connection closed', async () => endless.closed === 1, 5_000);
+    assert.equal(endless.started, 1);
   });
 });

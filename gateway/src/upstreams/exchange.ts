@@ -41,24 +41,26 @@ class Exchange implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #stream: Readable | undefined;
   #started = false;
-  #controller: Dispatcher.DispatchController | undefined;
+  #ended = false;
 
   constructor(private readonly listener: ExchangeListener) {}
 
-  /** Stops the exchange (the client went away): the connection is closed, nothing more is delivered. */
-  abort(reason: Error): void {
-    this.#controller?.abort(reason);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-  }
+  /** Nothing to do here; but undici takes a handler without it for one of its older interface, which fails. */
+  onRequestStart(): void {}
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     if (status < 200) return;
     this.#started = true;
     if (this.listener.onStart(status, headers)) {
-      this.#stream = new Readable({ read: () => controller.resume() });
+      this.#stream = new Readable({
+        read: () => controller.resume(),
+        // The client went away (the reply destroyed the stream): the service's connection is closed
+        // rather than left paused until its body timeout.
+        destroy: (error, callback) => {
+          if (!this.#ended && !controller.aborted) controller.abort(error ?? new Error('the client went away'));
+          callback(error);
+        },
+      });
       this.listener.onStream(this.#stream);
     }
   }
@@ -72,6 +74,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.#ended = true;
     if (this.#stream) {
       this.#stream.push(null);
       return;
@@ -81,6 +84,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#ended = true;
     if (this.#stream) {
       this.#stream.destroy(error);
       return;
@@ -97,18 +101,20 @@ export interface ExchangeRequest {
   body?: Buffer;
 }
 
-/** Sends one request; the listener hears how it goes. The returned function aborts it. */
-export function exchange(agent: Agent, request: ExchangeRequest, listener: ExchangeListener): (reason: Error) => void {
-  const handler = new Exchange(listener);
-  agent.dispatch(
-    {
-      origin: request.origin,
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers as Record<string, string | string[]>,
-      body: request.body ?? null,
-    },
-    handler,
-  );
-  return (reason) => handler.abort(reason);
+/** Sends one request; the listener hears how it goes, also when undici refuses it outright. */
+export function exchange(agent: Agent, request: ExchangeRequest, listener: ExchangeListener): void {
+  try {
+    agent.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers as Record<string, string | string[]>,
+        body: request.body ?? null,
+      },
+      new Exchange(listener),
+    );
+  } catch (error) {
+    listener.onError(error instanceof Error ? error : new Error(String(error)), false);
+  }
 }
