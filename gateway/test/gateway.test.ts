@@ -95,6 +95,17 @@ describe('gateway routing', () => {
     assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   });
 
+  it('refuses a ".." path segment, escaped or not, with 400, and forwards names with dots in them', async () => {
+    // (inject resolves a literal or escaped `..` segment itself, as a browser would; an HTTP client
+    // may send one as is, and meets the same check.)
+    for (const url of ['/api/products/..%2Forders', '/api/products/%2e%2e%2Forders', '/api/products/x%2F..%2F..%2Fadmin']) {
+      const response = await gateway.inject({ url });
+      assert.equal(response.statusCode, 400, url);
+      assert.match(response.json().detail, /"\.\." segment/, url);
+    }
+    assert.equal((await gateway.inject({ url: '/api/products/a...b?q=../x' })).statusCode, 200);
+  });
+
   it('ends hop-by-hop headers such as Expect at the gateway', async () => {
     const response = await gateway.inject({
       method: 'POST',

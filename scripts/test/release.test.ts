@@ -130,8 +130,6 @@ describe('canary releases on the runner (deploy)', () => {
   it('promotes a good release step by step, replacing the stable instance with no failed request', async () => {
     const script = join(dataDir, 'catalog-release-two.mjs');
     await writeFile(script, goodRelease(serverScript(root, join(root, 'services', 'catalog')).script));
-    const before = await whileReading(() => new Promise((r) => setTimeout(r, 500)));
-    assert.equal(before.byNew, 0, 'the stable instance runs the old code');
     const reads = await whileReading(async () => {
       runner.write(`deploy catalog ${script}\n`);
       await until('the release promoted', async () => /deployed catalog promoted/.test(runner.output()), 120_000);

@@ -118,14 +118,22 @@ function rewriteRequestHeaders(
   return out;
 }
 
-/** A path with a malformed percent-escape (`?q=%`) is the client's error, not a 500 nor the service's to puzzle over. */
-function checkEscapes(url: string): void {
-  if (!url.includes('%')) return;
+/**
+ * What the gateway refuses to forward, as @fastify/reply-from did before this proxy path: a
+ * malformed percent-escape (`?q=%`), the client's error rather than a 500 or the service's to
+ * puzzle over, and a `..` path segment, escaped or not, which no route of the shop has and which
+ * would name another path than the one the policies were decided on.
+ */
+function checkUrl(url: string): void {
+  if (!url.includes('%') && !url.includes('..')) return;
+  let decoded: string;
   try {
-    decodeURI(url);
+    decoded = decodeURIComponent(url);
   } catch {
     throw commonErrors.BAD_REQUEST('The URL has a malformed percent-escape');
   }
+  const path = decoded.split('?', 1)[0] ?? '';
+  if (path.includes('/..') || path.includes('../')) throw commonErrors.BAD_REQUEST('The path has a ".." segment');
 }
 
 /** Answers up to this size are read whole and sent with their headers in one write, instead of piped. */
@@ -174,6 +182,15 @@ export async function proxyRoutes(
     // Bodies pass through untouched (the service validates them), buffered up to the 1 MiB limit.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+    // Before the edge's checks, which decide on the path as it is written.
+    scope.addHook('onRequest', (request, _reply, done) => {
+      try {
+        checkUrl(request.url);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    });
     scope.decorateRequest('upstreamInstance', null);
     scope.decorateRequest('inflightAt', null);
     scope.addHook('onResponse', (request, _reply, done) => {
@@ -308,7 +325,6 @@ export async function proxyRoutes(
     };
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      checkEscapes(request.url);
       const path = request.url.split('?', 1)[0] ?? '/';
       const service = serviceFor(path);
       if (service === undefined) throw commonErrors.NOT_FOUND(`No service serves ${path}`);

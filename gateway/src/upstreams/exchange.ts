@@ -45,7 +45,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(private readonly listener: ExchangeListener) {}
 
-  /** Nothing to do here; but undici takes a handler without it for one of its older interface, which fails. */
+  /** Nothing to do at the start; but undici takes a handler without this method for one of its older interface. */
   onRequestStart(): void {}
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
@@ -101,20 +101,16 @@ export interface ExchangeRequest {
   body?: Buffer;
 }
 
-/** Sends one request; the listener hears how it goes, also when undici refuses it outright. */
+/** Sends one request; the listener hears how it goes (undici reports a request it refuses to `onResponseError` too). */
 export function exchange(agent: Agent, request: ExchangeRequest, listener: ExchangeListener): void {
-  try {
-    agent.dispatch(
-      {
-        origin: request.origin,
-        path: request.path,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers as Record<string, string | string[]>,
-        body: request.body ?? null,
-      },
-      new Exchange(listener),
-    );
-  } catch (error) {
-    listener.onError(error instanceof Error ? error : new Error(String(error)), false);
-  }
+  agent.dispatch(
+    {
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers as Record<string, string | string[]>,
+      body: request.body ?? null,
+    },
+    new Exchange(listener),
+  );
 }

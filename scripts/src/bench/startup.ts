@@ -36,6 +36,9 @@ async function startOnce(root: string, dataDir: string): Promise<StartupSample> 
   }
 }
 
+/** PSS as printed: "n/a" where /proc/<pid>/smaps_rollup could not be read (before Linux 4.14, or not Linux). */
+const pssText = (bytes: number) => (Number.isNaN(bytes) ? 'n/a' : formatMiB(bytes));
+
 /** `npm start` to ready: cold (empty data directory, migrations and seed) and warm, with memory. */
 export async function startupBench(root: string, runs: number): Promise<string[]> {
   const cold: StartupSample[] = [];
@@ -63,8 +66,8 @@ export async function startupBench(root: string, runs: number): Promise<string[]
     const pss = median(warm.map((s) => s.pss[name] ?? Number.NaN));
     total += value;
     totalPss += pss;
-    lines.push(`  ${name.padEnd(16)} RSS ${formatMiB(value).padStart(10)}   PSS ${formatMiB(pss).padStart(10)}`);
+    lines.push(`  ${name.padEnd(16)} RSS ${formatMiB(value).padStart(10)}   PSS ${pssText(pss).padStart(10)}`);
   }
-  lines.push(`  ${'total'.padEnd(16)} RSS ${formatMiB(total).padStart(10)}   PSS ${formatMiB(totalPss).padStart(10)}`);
+  lines.push(`  ${'total'.padEnd(16)} RSS ${formatMiB(total).padStart(10)}   PSS ${pssText(totalPss).padStart(10)}`);
   return lines;
 }

@@ -190,7 +190,10 @@ export class Runner {
     // one core while the other stayed idle (about 0.3 s of `npm start`'s 2.9). While an instance
     // is down the gateway checks it every quarter second, and it counts as ready below once it
     // finds every instance healthy, so ready still means the whole shop answers through it.
+    // Several gateway processes (GATEWAY_PROCESSES) each check for themselves, and only the one
+    // answering /readyz is known to see them all: those start after the services, as before.
     for (const supervisor of this.services) supervisor.start();
+    if (Number(process.env.GATEWAY_PROCESSES ?? 1) > 1) await this.#waitReady(this.services);
     this.gateway = new Supervisor(
       {
         name: 'gateway-1',
