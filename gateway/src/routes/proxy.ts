@@ -7,14 +7,11 @@ import { endToEndHeaders } from './hop-by-hop.js';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import type { FaultInjector } from '../faults.js';
 import type { UpstreamMetrics } from '../upstreams/metrics.js';
-import { exchange, upstreamAgent } from '../upstreams/exchange.js';
+import { exchange, upstreamAgent, type UpstreamAgentOptions } from '../upstreams/exchange.js';
 import type { Instance, ServicePool, Upstreams } from '@microshop/kit';
 import { CircuitState, type Guard, guardFor } from '@microshop/kit';
 
-export interface ProxyOptions {
-  upstreamTimeoutMs: number;
-  connectTimeoutMs: number;
-}
+export type ProxyOptions = UpstreamAgentOptions;
 
 /** The request never reached the service: safe to send to another instance, whatever the method. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -304,9 +301,6 @@ export async function proxyRoutes(
           },
           onBody: (answer) => {
             reply.send(answer);
-          },
-          onStream: (stream) => {
-            reply.send(stream);
           },
           onError: (error, answered) => {
             if (!answered) {

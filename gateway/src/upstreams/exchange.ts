@@ -23,10 +23,8 @@ export function upstreamAgent(options: UpstreamAgentOptions): Agent {
 export interface ExchangeListener {
   /** The service's status and headers, before any of its body. Return `true` to have the body streamed, else it is read whole. */
   onStart(status: number, headers: IncomingHttpHeaders): boolean;
-  /** The whole body, when it was read whole. */
-  onBody(body: Buffer): void;
-  /** The body as it comes, when streamed (called once, right after `onStart`). */
-  onStream(stream: Readable): void;
+  /** The body: whole once it has all come, or as a stream right after `onStart` asked for one. */
+  onBody(body: Buffer | Readable): void;
   /** No answer: no connection, a broken one, a timeout (`started` says whether the headers had come). */
   onError(error: Error, started: boolean): void;
 }
@@ -34,8 +32,8 @@ export interface ExchangeListener {
 /**
  * One request to a service through undici's dispatcher, without the generic layers on top (a
  * request object, a body stream per answer, header copies): the answer's headers and body go
- * straight to the listener. A body of at most a few kilobytes, nearly every answer of the shop,
- * is handed on whole; a large one is streamed with backpressure.
+ * straight to the listener. A body is read whole, or streamed with backpressure when the
+ * listener asks for that (a large one).
  */
 class Exchange implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
@@ -45,7 +43,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(private readonly listener: ExchangeListener) {}
 
-  /** Nothing to do at the start; but undici takes a handler without this method for one of its older interface. */
+  /** Nothing to do here; but undici takes a handler without this method for one of its older, deprecated interface. */
   onRequestStart(): void {}
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
@@ -61,7 +59,7 @@ class Exchange implements Dispatcher.DispatchHandler {
           callback(error);
         },
       });
-      this.listener.onStream(this.#stream);
+      this.listener.onBody(this.#stream);
     }
   }
 

@@ -26,7 +26,7 @@ type Validator = ((data: unknown, context?: object) => boolean) & { errors?: Err
  * last call are its own, and it has a `schemaEnv`, so that Fastify passes the value's parent and
  * Ajv can coerce or default the value itself (a query string's root).
  */
-export function compiledOnFirstUse(compile: () => ValidateFunction): Validator {
+function compiledOnFirstUse(compile: () => ValidateFunction): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (data, context) => {
     compiled ??= compile();
